@@ -1,0 +1,3 @@
+"""Built-in scorers (default plugin). Filled in by the routing/scoring work."""
+
+from __future__ import annotations
