@@ -119,6 +119,8 @@ class Channel:
     capabilities: ClassVar[Capabilities] = Capabilities()
     #: JSON Schema of the channel's config section (the ``type`` and ``enabled`` keys are the core's)
     config_schema: ClassVar[Mapping[str, Any]] = {"type": "object"}
+    #: secrets the section must name through ``<name>_env`` keys (``scrm check`` reports missing ones)
+    required_secrets: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self, *, name: str, settings: Mapping[str, Any], secrets: Secrets, http: httpx.AsyncClient

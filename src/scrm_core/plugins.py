@@ -39,6 +39,7 @@ __all__ = [
     "Registered",
     "Registry",
     "create_plugin_manager",
+    "manifests",
     "plugin_name",
 ]
 
@@ -271,3 +272,30 @@ class Hooks:
 
     def has_implementations(self, hook: str) -> bool:
         return bool(getattr(self.pm.hook, hook).get_hookimpls())
+
+
+def manifests(pm: pluggy.PluginManager, registry: Registry) -> list[dict[str, Any]]:
+    """One document per loaded plugin, following ``schemas/plugin-manifest.schema.json``."""
+    versions: dict[str, str] = getattr(pm, "scrm_versions", {})
+    core_version = importlib.metadata.version("scrm-core")
+    result = []
+    for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
+        if plugin is None:
+            continue
+        builtin = name in DEFAULT_PLUGINS
+
+        def owned(table: Mapping[str, Registered[Any]], _name: str = name) -> list[str]:
+            return sorted(key for key, entry in table.items() if entry.plugin == _name)
+
+        result.append({
+            "name": name,
+            "version": core_version if builtin else versions.get(name),
+            "builtin": builtin,
+            "hooks": sorted(caller.name for caller in pm.get_hookcallers(plugin) or []),
+            "channels": owned(registry.channels),
+            "scorers": owned(registry.scorers),
+            "strategies": owned(registry.strategies),
+            "conditions": owned(registry.conditions),
+            "config_sections": owned(registry.config_sections),
+        })
+    return result

@@ -68,8 +68,8 @@ def compile_schema(schema: Mapping[str, Any]) -> Draft202012Validator:
     return Draft202012Validator(schema, registry=_registry())
 
 
-def json_path(error: ValidationError) -> str:
-    path = "$"
+def json_path(error: ValidationError, root: str = "$") -> str:
+    path = root
     for part in error.absolute_path:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     return path
@@ -83,12 +83,14 @@ def iter_problems(v: Draft202012Validator, document: Any, prefix: str = "") -> I
         yield ConfigProblem(path, error.message)
 
 
-def validate(name: str, document: Any, *, channel: str | None = None) -> None:
-    """Raise MalformedPayload naming the JSON path of the first problem if ``document`` breaks schema ``name``."""
+def validate(name: str, document: Any, *, channel: str | None = None, path: str = "$") -> None:
+    """Raise MalformedPayload naming the JSON path of the first problem if ``document`` breaks schema ``name``.
+
+    ``path`` is where ``document`` sits inside the request body, so the reported path is the body's."""
     v = validator(name)
     if v.is_valid(document):
         return
     error = next(iter(sorted(v.iter_errors(document), key=lambda e: len(e.absolute_path))), None)
     if error is not None:
-        raise MalformedPayload(f"{name} does not match its schema: {error.message}", path=json_path(error),
+        raise MalformedPayload(f"{name} does not match its schema: {error.message}", path=json_path(error, path),
                                channel=channel)

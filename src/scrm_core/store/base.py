@@ -75,6 +75,10 @@ class Store(abc.ABC):
         """Record the key; True if it was new, False if it was seen before (a re-delivery)."""
 
     @abc.abstractmethod
+    def is_seen(self, channel: str, account: str, external_id: str) -> bool:
+        """A read-only look (the pipeline's fast path for re-deliveries); ``mark_seen`` stays the arbiter."""
+
+    @abc.abstractmethod
     def forget_seen(self, channel: str, account: str, external_id: str) -> None: ...
 
     # -- interactions and conversations

@@ -124,6 +124,10 @@ class SQLiteStore(Store):
                                   (dedup_hash(channel, account, external_id), _ts(utcnow())))
         return cursor.rowcount == 1
 
+    def is_seen(self, channel: str, account: str, external_id: str) -> bool:
+        return self._one("SELECT 1 FROM seen_keys WHERE key_hash = ?",
+                         (dedup_hash(channel, account, external_id),)) is not None
+
     def forget_seen(self, channel: str, account: str, external_id: str) -> None:
         self._db.execute("DELETE FROM seen_keys WHERE key_hash = ?", (dedup_hash(channel, account, external_id),))
 
