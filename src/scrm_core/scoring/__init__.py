@@ -1,5 +1,6 @@
-"""Scoring: the Scorer interface and the built-in scorers (registered as default plugins)."""
+"""Scoring: the Scorer interface, ``build_scorers`` and the built-in scorers (registered as default plugins)."""
 
 from scrm_core.scoring.base import Scorer, ScoringContext
+from scrm_core.scoring.build import build_scorers
 
-__all__ = ["Scorer", "ScoringContext"]
+__all__ = ["Scorer", "ScoringContext", "build_scorers"]

@@ -1,0 +1,50 @@
+"""A keyword automaton (Aho-Corasick) over folded text that matches whole words and phrases only.
+
+Built once from every keyword of every intent (or routing rule); one pass over a text finds all of them, so
+the cost of matching does not grow with the number of keywords.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Generic, TypeVar
+
+import ahocorasick
+
+from scrm_core.scoring.text import fold, is_word_char
+
+__all__ = ["KeywordAutomaton"]
+
+K = TypeVar("K", bound=Hashable)
+
+
+class KeywordAutomaton(Generic[K]):
+    """Maps keywords to owners (intent names, rule indexes); ``matches(text)`` yields (owner, keyword) pairs."""
+
+    def __init__(self, keywords: Mapping[K, Iterable[str]]) -> None:
+        owners: dict[str, list[K]] = {}
+        for owner, words in keywords.items():
+            for word in words:
+                folded = fold(word).strip()
+                if folded:
+                    owners.setdefault(folded, []).append(owner)
+        self._automaton = ahocorasick.Automaton()
+        for word, word_owners in owners.items():
+            self._automaton.add_word(word, (word, tuple(word_owners)))
+        self._empty = not owners
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def matches(self, text: str, *, folded: bool = False) -> list[tuple[K, str]]:
+        """Every (owner, keyword) whose keyword occurs in ``text`` as a whole word or phrase."""
+        if self._empty:
+            return []
+        haystack = text if folded else fold(text)
+        found: list[tuple[K, str]] = []
+        last = len(haystack) - 1
+        for end, (word, owners) in self._automaton.iter(haystack):
+            start = end - len(word) + 1
+            if (start > 0 and is_word_char(haystack[start - 1])) or (end < last and is_word_char(haystack[end + 1])):
+                continue
+            found.extend((owner, word) for owner in owners)
+        return found
