@@ -34,7 +34,10 @@ def _configured(items: Mapping[str, Any], settings: Mapping[str, Any], kind: str
         try:
             bound[name] = configure(settings) if configure is not None else value
         except (ValueError, TypeError, KeyError) as exc:
-            problems.append(ConfigProblem(f"routing ({kind} {name})", str(exc)))
+            bound[name] = value  # rules using it still compile; the section's own check reports the cause
+            problem = ConfigProblem("routing", f"{kind} {name!r}: {exc}")
+            if all(p.message != str(exc) for p in problems):
+                problems.append(problem)
     return bound
 
 
@@ -82,13 +85,21 @@ def _compile(settings: Mapping[str, Any], registry: Registry, timezone: str, age
     except ValueError as exc:
         problems.append(ConfigProblem("routing.business_hours" if hours is None and
                                       settings.get("business_hours") else "routing.sla", str(exc)))
+        _drop_repeats(problems)
         return None
     steps = _escalation(settings, directory.agents, directory.queues, problems)
+    _drop_repeats(problems)
     if problems:
         return None
     return RuleRouter(rules=rules, index=index, directory=directory, strategies=strategies,
                       default_strategy=default_strategy, fallback_queue=fallback,
                       mode=settings.get("mode", FIRST_MATCH), sla=sla, escalation=steps, load=load)
+
+
+def _drop_repeats(problems: list[ConfigProblem]) -> None:
+    """A plugin's configure may fail for the same reason a section check reports: keep the precise one."""
+    precise = {p.message for p in problems if p.path != "routing"}
+    problems[:] = [p for p in problems if p.path != "routing" or p.message.split(": ", 1)[-1] not in precise]
 
 
 def check_routing(settings: Mapping[str, Any], registry: Registry, *, timezone: str = "UTC",

@@ -85,13 +85,21 @@ class KeywordsCondition:
         return lambda ri: bool(automaton.matches(ri.interaction.text))
 
 
+def quiet_options() -> Any:
+    """RE2 options that report a bad pattern through the exception only, not also on stderr."""
+    options = re2.Options()
+    options.log_errors = False
+    return options
+
+
 def check_pattern(pattern: str) -> None:
     """Refuse a pattern RE2 cannot run (backreferences, lookaround): RE2 is linear-time, so any pattern it
     accepts is safe from catastrophic backtracking."""
     try:
-        re2.compile(pattern)
+        re2.compile(pattern, quiet_options())
     except re2.error as exc:
-        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ValueError(f"invalid regular expression {pattern!r}: {detail}") from None
 
 
 class RegexCondition:

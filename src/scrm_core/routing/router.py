@@ -145,7 +145,9 @@ class RuleRouter:
             assignee = self.strategies[name].assign(request)
             if assignee is not None:
                 self._take(assignee, routing_input)
-        if assignee is None:
+        if assignee is None and not queue.pool:
+            why.append(f"left in queue {queue_id}: it has no agents")
+        elif assignee is None:
             why.append(f"left in queue {queue_id}: no agent with free capacity ({name})")
         else:
             why.append(f"assigned to {assignee} by {name}")

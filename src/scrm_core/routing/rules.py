@@ -20,7 +20,7 @@ from attrs import frozen
 from scrm_core.errors import ConfigProblem
 from scrm_core.models import Priority
 from scrm_core.routing.base import PredicateFn, RoutingInput
-from scrm_core.routing.conditions import facts
+from scrm_core.routing.conditions import facts, quiet_options
 from scrm_core.routing.sla import parse_duration
 from scrm_core.scoring.keywords import KeywordAutomaton
 from scrm_core.scoring.text import fold
@@ -109,7 +109,7 @@ class RuleIndex:
         if self._by_keyword:
             self._automaton = KeywordAutomaton({w: (w,) for w in self._by_keyword})
         if self._by_pattern:
-            self._set = re2.Set.SearchSet(re2.Options())
+            self._set = re2.Set.SearchSet(quiet_options())
             self._pattern_list = list(self._by_pattern)
             for pattern in self._pattern_list:
                 self._set.Add(pattern)

@@ -92,11 +92,16 @@ class IntentScorer:
         self._pattern_owners: list[tuple[str, str]] = []
         self._set: Any = None
         if self.patterns:
-            self._set = re2.Set.SearchSet(re2.Options())
+            options = re2.Options()
+            options.log_errors = False
+            self._set = re2.Set.SearchSet(options)
             for name, items in self.patterns.items():
                 for pattern in items:
-                    if self._set.Add(pattern) < 0:
-                        raise ValueError(f"intent {name!r}: pattern {pattern!r} is not a valid RE2 expression")
+                    try:
+                        self._set.Add(pattern)
+                    except re2.error:
+                        raise ValueError(f"intent {name!r}: pattern {pattern!r} is not a valid RE2 "
+                                         "expression") from None
                     self._pattern_owners.append((name, pattern))
             self._set.Compile()
 

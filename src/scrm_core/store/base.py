@@ -195,3 +195,21 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def pending_deliveries(self, *, limit: int = 100) -> list[PendingDelivery]: ...
+
+    # -- routing: SLA and escalation
+    @abc.abstractmethod
+    def overdue_conversations(self, now: datetime, *, limit: int = 100) -> list[Conversation]:
+        """Open or pending conversations whose SLA due time is at or before ``now``, oldest due first."""
+
+    @abc.abstractmethod
+    def escalation_level(self, conversation_id: str) -> int:
+        """How many escalation steps this conversation has taken (0: none)."""
+
+    @abc.abstractmethod
+    def record_escalation(self, conversation_id: str, *, level: int, from_owner: str | None,
+                          to_owner: str | None, to_queue: str | None, reason: str, at: datetime) -> None:
+        """Append one escalation step (``level`` counts from 1)."""
+
+    @abc.abstractmethod
+    def escalations_of(self, conversation_id: str) -> list[dict[str, Any]]:
+        """The recorded steps, in order: level, from_owner, to_owner, to_queue, reason, at."""

@@ -346,3 +346,26 @@ class SQLiteStore(Store):
                                 "LIMIT ?", (limit,))
         return [PendingDelivery(id=r[0], conversation_id=r[1], document=json.loads(r[2]), attempts=r[3])
                 for r in rows]
+
+    # -- routing: SLA and escalation
+    def overdue_conversations(self, now: datetime, *, limit: int = 100) -> list[Conversation]:
+        rows = self._db.execute(
+            "SELECT document FROM conversations WHERE status IN ('open', 'pending') AND sla_due IS NOT NULL "
+            "AND sla_due <= ? ORDER BY sla_due LIMIT ?", (_ts(now), limit))
+        return [codec.from_json(Conversation, json.loads(doc)) for (doc,) in rows]
+
+    def escalation_level(self, conversation_id: str) -> int:
+        level = self._one("SELECT max(level) FROM escalations WHERE conversation_id = ?", (conversation_id,))
+        return int(level or 0)
+
+    def record_escalation(self, conversation_id: str, *, level: int, from_owner: str | None,
+                          to_owner: str | None, to_queue: str | None, reason: str, at: datetime) -> None:
+        self._db.execute("INSERT INTO escalations (conversation_id, level, from_owner, to_owner, to_queue, "
+                         "reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (conversation_id, level, from_owner, to_owner, to_queue, reason, _ts(at)))
+
+    def escalations_of(self, conversation_id: str) -> list[dict[str, Any]]:
+        rows = self._db.execute("SELECT level, from_owner, to_owner, to_queue, reason, at FROM escalations "
+                                "WHERE conversation_id = ? ORDER BY level", (conversation_id,))
+        return [{"level": r[0], "from_owner": r[1], "to_owner": r[2], "to_queue": r[3], "reason": r[4],
+                 "at": datetime.fromisoformat(r[5].replace("Z", "+00:00"))} for r in rows]
