@@ -1,0 +1,203 @@
+"""``scrm demo``: the real pipeline on the embedded default, against a local stand-in platform.
+
+X and Facebook events arrive as signed webhooks through the same ASGI app ``scrm serve`` runs (one batch is
+delivered twice, as platforms do, and one forged request is refused); e-mail and the helpdesk are polled page
+by page from stored cursors, with a rate limit in the middle. Then agents answer the most pressing
+conversations through the outbox, a billing dispute is handed off to finance, and the inbox is printed by
+queue and priority with why each conversation went where it went.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import httpx
+from attrs import frozen
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from scrm_core.asgi import create_app
+from scrm_core.config import Config
+from scrm_core.demo.platform import DemoPlatform
+from scrm_core.demo.settings import demo_config
+from scrm_core.engine import Engine
+from scrm_core.errors import ConsentError
+from scrm_core.http import create_client
+from scrm_core.models import ConversationStatus, Priority, utcnow
+from scrm_core.pipeline import Outcome
+
+__all__ = ["DemoReport", "load_dataset", "run_demo"]
+
+_PUSHED = ("x", "facebook")
+_POLLED = ("email", "helpdesk")
+_BATCH = 12
+
+
+def load_dataset() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The bundled interactions and agents."""
+    data = resources.files("scrm_core.demo").joinpath("data")
+    interactions = json.loads(data.joinpath("interactions.json").read_text("utf-8"))
+    agents = json.loads(data.joinpath("agents.json").read_text("utf-8"))
+    return interactions, agents
+
+
+@frozen(kw_only=True)
+class DemoReport:
+    outcomes: Mapping[str, int]
+    refused: int
+    replies_sent: int
+    replies_blocked: int
+    handoffs: int
+    store_path: Path
+    config_path: Path
+    conversations: int
+
+
+def _by_channel(documents: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for document in sorted(documents, key=lambda d: str(d["created_at"])):
+        grouped.setdefault(str(document["channel"]), []).append(document)
+    return grouped
+
+
+async def run_demo(workdir: Path, *, console: Console, show: int = 6) -> DemoReport:
+    workdir.mkdir(parents=True, exist_ok=True)
+    store_path = workdir / "scrm-demo.sqlite3"
+    for stale in workdir.glob("scrm-demo.sqlite3*"):
+        stale.unlink()
+    interactions, agents = load_dataset()
+    grouped = _by_channel(interactions)
+    accounts = {channel: str(docs[0]["account"]) for channel, docs in grouped.items()}
+    environ = {"SCRM_DEMO_SECRET": secrets.token_urlsafe(24), "SCRM_DEMO_TOKEN": secrets.token_urlsafe(24)}
+    document, toml_text = demo_config(accounts=accounts, agents=agents, store=store_path.name)
+    config_path = workdir / "scrm-demo.toml"
+    config_path.write_text(toml_text, "utf-8")
+    config = Config.from_mapping(document, source=str(config_path), base_dir=workdir, environ=environ)
+
+    platform = DemoPlatform(token=environ["SCRM_DEMO_TOKEN"], page_size=20)
+    for channel in _POLLED:
+        platform.add_feed(accounts[channel], grouped.get(channel, []))
+    platform.fail_next(429, {"retry-after": "0"})  # the first poll is rate limited, like a busy API
+
+    outcomes: Counter[str] = Counter()
+    refused = 0
+    console.rule("[bold]scrm demo[/]: Lumen Telecom's social care inbox")
+    console.print(f"{len(interactions)} interactions in English and Portuguese on {len(grouped)} channels; "
+                  f"{len(agents)} people in the organisation. Store: {store_path}\n")
+    async with Engine(config, http=create_client(transport=httpx.ASGITransport(app=platform.app))) as engine:
+        app = create_app(engine)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://scrm.local") as web:
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          console=console, transient=True) as progress:
+                pushed = sum(len(grouped.get(c, [])) for c in _PUSHED)
+                task = progress.add_task("webhooks in", total=pushed)
+                for channel in _PUSHED:
+                    documents = grouped.get(channel, [])
+                    for start in range(0, len(documents), _BATCH):
+                        batch = documents[start:start + _BATCH]
+                        body, headers = platform.signed_batch(environ["SCRM_DEMO_SECRET"], batch)
+                        response = await web.post(f"/webhooks/{channel}", content=body, headers=headers)
+                        response.raise_for_status()
+                        outcomes.update(response.json())
+                        if start == 0:  # platforms re-deliver: the same batch again is stored once
+                            again = await web.post(f"/webhooks/{channel}", content=body, headers=headers)
+                            outcomes.update(again.json())
+                        progress.advance(task, len(batch))
+                forged_body, forged = platform.signed_batch("not-the-secret", grouped[_PUSHED[0]][:1])
+                forged_response = await web.post(f"/webhooks/{_PUSHED[0]}", content=forged_body, headers=forged)
+                refused += forged_response.status_code == 401
+                polled = sum(len(grouped.get(c, [])) for c in _POLLED)
+                task = progress.add_task("polling", total=polled)
+                rate_limited = 0
+                for _ in range(50):
+                    report = await engine.poll()
+                    rate_limited += len(report.waits)
+                    for result in report.results:
+                        outcomes[result.outcome.value] += 1
+                    progress.advance(task, len(report.results))
+                    if report.pages == 0 and not report.waits:
+                        break
+        console.print(
+            f"Ingested: [green]{outcomes[Outcome.ACCEPTED]} accepted[/], {outcomes[Outcome.DUPLICATE]} "
+            f"re-deliveries recognised as duplicates, {outcomes[Outcome.DEAD_LETTER]} dead letters; "
+            f"{refused} forged webhook refused (401); polling was rate limited {rate_limited}x and resumed "
+            f"from its cursor.")
+
+        sent, blocked = await _answer_some(engine, console)
+        handoffs = _hand_off_billing(engine, console)
+        _print_inbox(engine, console, show=show)
+        conversations = engine.store.counts()["conversations"]
+    console.print(f"\nThe fake platform received {len(platform.replies)} reply(ies). "
+                  f"Explore: [bold]scrm inbox -c {config_path}[/] (add --queue NAME, --status all).")
+    return DemoReport(outcomes=dict(outcomes), refused=refused, replies_sent=sent, replies_blocked=blocked,
+                      handoffs=handoffs, store_path=store_path, config_path=config_path,
+                      conversations=conversations)
+
+
+async def _answer_some(engine: Engine, console: Console) -> tuple[int, int]:
+    """Advocates answer the three most pressing conversations; a reply to an opted-out person is blocked."""
+    sent = blocked = 0
+    for conversation in engine.inbox(limit=200):
+        if sent >= 3:
+            break
+        if "do-not-contact" in conversation.tags:
+            continue
+        reply = await engine.reply(conversation.id, "We're sorry about this. An advocate is on it now and will "
+                                   "update you within the hour.", agent=conversation.assignee or "advocate")
+        sent += reply.status.value == "sent"
+    opted_out = next((c for c in engine.inbox(limit=500) if "do-not-contact" in c.tags), None)
+    if opted_out is not None:
+        try:
+            await engine.reply(opted_out.id, "Can we help with anything else?", agent="advocate")
+        except ConsentError as exc:
+            blocked += 1
+            console.print(f"Reply to {escape(opted_out.customer.handle or opted_out.customer.platform_id)} "
+                          f"blocked: {escape(str(exc))}")
+    console.print(f"Agents answered {sent} urgent conversation(s) through the outbox.")
+    return sent, blocked
+
+
+def _hand_off_billing(engine: Engine, console: Console) -> int:
+    """A disputed charge needs finance's approval: hand it off, tracked with an owner and a due time."""
+    for conversation in engine.inbox(limit=500):
+        text = " ".join(s.interaction.text.lower() for s in engine.store.interactions_of(conversation.id))
+        if any(word in text for word in ("charged twice", "cobrança", "cobrado", "refund", "reembolso")):
+            handoff = engine.hand_off(conversation.id, "finance", "disputed charge needs back-office approval",
+                                      actor=conversation.assignee or "advocate")
+            console.print(f"Handed off conversation with {escape(conversation.customer.display_name or '?')} "
+                          f"to [bold]{handoff.to}[/] (tracked; status {handoff.status.value}).")
+            return 1
+    return 0
+
+
+def _print_inbox(engine: Engine, console: Console, *, show: int) -> None:
+    from scrm_core.cli.render import inbox_table
+
+    everything = engine.store.list_conversations(status=None, limit=100000)
+    grid = Table(title="Conversations by queue and priority", title_justify="left")
+    grid.add_column("queue")
+    for priority in Priority:
+        grid.add_column(priority.value, justify="right")
+    grid.add_column("handed off", justify="right")
+    queues = sorted({c.queue or "-" for c in everything})
+    for queue in queues:
+        mine = [c for c in everything if (c.queue or "-") == queue]
+        counts = Counter(c.priority for c in mine if c.status is not ConversationStatus.HANDED_OFF)
+        handed = sum(c.status is ConversationStatus.HANDED_OFF for c in mine)
+        grid.add_row(queue, *(str(counts.get(p, 0) or "") for p in Priority), str(handed or ""))
+    console.print()
+    console.print(grid)
+    now = utcnow()
+    for queue in queues:
+        mine = [c for c in everything if (c.queue or "-") == queue][:show]
+        console.print()
+        console.print(inbox_table(mine, engine.store, title=f"queue [bold]{escape(queue)}[/] (top {len(mine)})",
+                                  now=now))
