@@ -1,0 +1,1 @@
+"""The bundled demo: data, fake platforms and the demo run."""
