@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
+import re2
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 from scrm_core.models import Interaction, Score
@@ -16,8 +17,13 @@ __all__ = ["DEFAULT_LANGUAGES", "LanguageScorer"]
 
 #: the product's two languages plus Spanish, so Spanish text is not mistaken for Portuguese and mis-scored
 DEFAULT_LANGUAGES = ("en", "pt", "es")
-#: below this many letters a guess is too often wrong; the scorer abstains instead
+#: below this many characters a guess is too often wrong; the scorer abstains instead
 _MIN_LETTERS = 8
+#: detection cost grows with length, accuracy stops growing long before: the first this-many characters of
+#: prose decide, and the whole text is consulted only when they leave it undecided
+_WINDOW = 32
+#: @handles, #hashtags and links carry no language and mislead the n-gram models
+_NOISE = re2.compile(r"(?:[@#]|https?://|www\.)\S+")
 
 
 @cache
@@ -60,9 +66,13 @@ class LanguageScorer:
             return Score(name=self.name, value=1.0, label=interaction.language,
                          reasons=(f"language {interaction.language} given by the channel",))
         text = interaction.text
-        if sum(c.isalpha() for c in text) < _MIN_LETTERS:
+        if "@" in text or "#" in text or "://" in text or "www." in text:
+            text = _NOISE.sub(" ", text)
+        if len(text.strip()) < _MIN_LETTERS:
             return None
-        language = self._detector.detect_language_of(text)
+        language = self._detector.detect_language_of(text[:_WINDOW])
+        if language is None and len(text) > _WINDOW:
+            language = self._detector.detect_language_of(text)
         if language is None:
             return None
         code = language.iso_code_639_1.name.lower()
