@@ -147,6 +147,7 @@ class ConformanceBase:
 
     # --------------------------------------------------------------------------------------- requirements
     def fail(self, message: str) -> None:
+        __tracebackhide__ = True
         raise ConformanceFailure(f"[{self.channel_type}] {message}")
 
     def need_webhooks(self) -> list[bytes]:

@@ -88,6 +88,7 @@ class ScrmHarness:
             fake.clock = clock
         config = Config.from_mapping(document, environ=dict(environ or {}))
         pm = plugin_manager or create_plugin_manager(load_plugins=config.load_plugins, extra=extra_plugins)
+        Path(store_path).parent.mkdir(parents=True, exist_ok=True)
         store = SQLiteStore(store_path)
         if transport is None and fake is not None and not fake.loopback:
             transport = fake.transport()
