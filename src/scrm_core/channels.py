@@ -121,6 +121,9 @@ class Channel:
     config_schema: ClassVar[Mapping[str, Any]] = {"type": "object"}
     #: secrets the section must name through ``<name>_env`` keys (``scrm check`` reports missing ones)
     required_secrets: ClassVar[tuple[str, ...]] = ()
+    #: True when ``parse`` and ``poll`` build every Interaction through ``codec.from_json`` (which checks the
+    #: interaction schema and reports body-relative paths); the pipeline then does not validate them again
+    validates_interactions: ClassVar[bool] = False
 
     def __init__(
         self, *, name: str, settings: Mapping[str, Any], secrets: Secrets, http: httpx.AsyncClient

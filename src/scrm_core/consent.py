@@ -53,15 +53,17 @@ class ConsentPolicy:
     def __init__(self, opt_out: Iterable[str] = DEFAULT_OPT_OUT, opt_in: Iterable[str] = DEFAULT_OPT_IN) -> None:
         self._opt_out = frozenset(_normalise(p) for p in opt_out)
         self._opt_in = frozenset(_normalise(p) for p in opt_in)
-        self._longest = max((len(p) for p in self._opt_out | self._opt_in), default=0)
+        phrases = self._opt_out | self._opt_in
+        self._longest = max((len(p) for p in phrases), default=0)
+        self._most_words = max((p.count(" ") + 1 for p in phrases), default=0)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> ConsentPolicy:
         return cls(settings.get("opt_out_phrases", DEFAULT_OPT_OUT), settings.get("opt_in_phrases", DEFAULT_OPT_IN))
 
     def _phrase(self, text: str) -> str | None:
-        # a cheap length gate first: real opt-out messages are short
-        if len(text) > self._longest * 3 + 40:
+        # cheap gates first: opt-out messages are short, and most messages are not
+        if len(text) > self._longest * 3 + 40 or text.count(" ") > self._most_words * 2 + 4:
             return None
         return _normalise(text)
 

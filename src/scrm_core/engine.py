@@ -179,7 +179,8 @@ class Engine:
             raise
         except Exception as exc:  # a parser bug must still be a typed refusal, not a 500 that loses context
             raise PluginError(f"channel {channel_name!r} failed to parse: {type(exc).__name__}: {exc}") from exc
-        return WebhookResult(results=tuple(self.pipeline.process_many(interactions)))
+        return WebhookResult(results=tuple(self.pipeline.process_many(
+            interactions, validated=channel.validates_interactions)))
 
     def ingest(self, interactions: Sequence[Interaction]) -> list[ProcessResult]:
         """Feed already-normalised interactions (a replay, an import) through steps 3-10."""
@@ -209,7 +210,8 @@ class Engine:
                     try:
                         page = await channel.poll(account, cursor)
                     except RateLimited as exc:
-                        until = self.clock() + timedelta(seconds=exc.retry_after or 60)
+                        wait = 60.0 if exc.retry_after is None else exc.retry_after
+                        until = self.clock() + timedelta(seconds=wait)
                         self._not_before[(name, account)] = until
                         waits.append((name, account, until))
                         break
@@ -218,7 +220,8 @@ class Engine:
                         log.error("poll of %s/%s failed: %s", name, account, exc)
                         break
                     pages += 1
-                    results += self.pipeline.process_many(page.interactions)
+                    results += self.pipeline.process_many(page.interactions,
+                                                          validated=channel.validates_interactions)
                     with self.store.transaction():
                         self.store.set_cursor(name, account, page.cursor)
                     cursor = page.cursor

@@ -98,6 +98,8 @@ class ReplyStatus(enum.StrEnum):
 
 def utc(value: datetime) -> datetime:
     """Return ``value`` in UTC; a naive datetime is refused, because its zone would be a guess."""
+    if value.tzinfo is timezone.utc:  # the common case, on every model construction
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"timestamp {value.isoformat()} has no time zone; scrm keeps every time in UTC")
     return value.astimezone(timezone.utc)

@@ -104,8 +104,11 @@ class Pipeline:
             if not self._interaction_validator.is_valid(document):
                 schemas.validate("interaction", document, channel=interaction.channel, path=f"$[{index}]")
 
-    def process_many(self, interactions: Sequence[Interaction]) -> list[ProcessResult]:
-        self.validate(interactions)
+    def process_many(self, interactions: Sequence[Interaction], *, validated: bool = False) -> list[ProcessResult]:
+        """Steps 3-10 for a batch: all are validated before any is stored. ``validated`` says a channel that
+        declares ``validates_interactions`` built them from schema-checked documents."""
+        if not validated:
+            self.validate(interactions)
         return [self.process(interaction, validated=True) for interaction in interactions]
 
     def process(self, interaction: Interaction, *, validated: bool = False, retry: bool = False) -> ProcessResult:
@@ -216,42 +219,43 @@ class Pipeline:
         if interaction.thread_ref:
             return self.store.conversation_by_thread(channel, account, interaction.thread_ref)
         if interaction.in_reply_to:
-            conversation_id = self.store.conversation_of_message(channel, account, interaction.in_reply_to)
-            if conversation_id is not None:
-                return self.store.get_conversation(conversation_id)
+            return self.store.conversation_of_message(channel, account, interaction.in_reply_to)
         return None
 
     def _thread(
         self, interaction: Interaction, existing: Conversation | None, decision: RouteDecision | None,
         contact: Contact | None, opted_out: bool, now: datetime,
     ) -> tuple[Conversation, str]:
-        """Step 9: the conversation as it stands after this interaction."""
-        tags: tuple[str, ...] = ()
+        """Step 9: the conversation as it stands after this interaction (built in one step: every attrs
+        construction re-runs the validators, and this runs for every interaction)."""
         if existing is None:
-            thread_key = interaction.thread_ref or interaction.external_id
-            base = Conversation(
-                id=uuid.uuid4().hex, channel=interaction.channel, account=interaction.account,
-                thread_key=thread_key, customer=interaction.author, language=interaction.language,
-                contact_ref=contact.ref if contact else None, opened_at=interaction.created_at, updated_at=now,
-            )
+            fields: dict[str, Any] = {
+                "id": uuid.uuid4().hex, "channel": interaction.channel, "account": interaction.account,
+                "thread_key": interaction.thread_ref or interaction.external_id, "customer": interaction.author,
+                "language": interaction.language, "contact_ref": contact.ref if contact else None,
+                "opened_at": interaction.created_at, "interaction_count": 1, "updated_at": now,
+            }
+            tags: tuple[str, ...] = ()
             event = "created"
         else:
-            base, event = existing, "updated"
+            fields = {"interaction_count": existing.interaction_count + 1, "updated_at": now}
+            if existing.language is None and interaction.language:
+                fields["language"] = interaction.language
+            if contact is not None and existing.contact_ref is None:
+                fields["contact_ref"] = contact.ref
             tags = existing.tags
+            event = "updated"
         if decision is not None:
-            base = _apply_decision(base, decision)
-            tags = tags + tuple(t for t in decision.tags if t not in tags)
+            fields.update(_decision_fields(existing, decision))
+            tags += tuple(t for t in decision.tags if t not in tags)
         if opted_out and _DO_NOT_CONTACT not in tags:
             tags += (_DO_NOT_CONTACT,)
         elif not opted_out and _DO_NOT_CONTACT in tags and interaction.direction is Direction.INBOUND:
             tags = tuple(t for t in tags if t != _DO_NOT_CONTACT)
-        changes: dict[str, Any] = {"tags": tags, "interaction_count": base.interaction_count + 1,
-                                   "updated_at": now}
-        if base.language is None and interaction.language:
-            changes["language"] = interaction.language
-        if contact is not None and base.contact_ref is None:
-            changes["contact_ref"] = contact.ref
-        return attrs.evolve(base, **changes), event
+        fields["tags"] = tags
+        if existing is None:
+            return Conversation(**fields), event
+        return attrs.evolve(existing, **fields), event
 
     def _deliver(self, delivery_id: int, update: ConversationUpdate) -> None:
         failures = self.hooks.deliver(update)
@@ -308,21 +312,14 @@ class Pipeline:
         return done
 
 
-def _apply_decision(conversation: Conversation, decision: RouteDecision) -> Conversation:
-    """A new decision for a conversation: an open conversation keeps its owner (sticky) and only ever becomes
-    more pressing; a new or resolved one takes the decision whole."""
-    fresh = conversation.queue is None or conversation.status is ConversationStatus.RESOLVED
-    if fresh:
-        return attrs.evolve(
-            conversation, status=ConversationStatus.OPEN, queue=decision.queue, team=decision.team,
-            assignee=decision.assignee, priority=decision.priority, sla_due=decision.sla_due,
-            explanation=decision.explanation, rule_ids=decision.rule_ids)
-    if decision.priority.rank < conversation.priority.rank:
-        due = decision.sla_due
-        if conversation.sla_due is not None and (due is None or conversation.sla_due < due):
-            due = conversation.sla_due
-        return attrs.evolve(conversation, priority=decision.priority, sla_due=due,
-                            explanation=f"{conversation.explanation}; raised to {decision.priority.value}: "
-                                        f"{decision.explanation}")
-    return conversation
-
+def _decision_fields(existing: Conversation | None, decision: RouteDecision) -> dict[str, Any]:
+    """What a routing decision changes. A new or resolved conversation takes it whole; an open one only when
+    the decision is more pressing than where it stands (the router already keeps a sticky owner), so a
+    "thanks!" never lowers the priority of an open complaint."""
+    if existing is not None and existing.queue is not None and existing.status is not ConversationStatus.RESOLVED \
+            and decision.priority.rank >= existing.priority.rank:
+        return {}
+    return {"status": ConversationStatus.OPEN if existing is None or existing.status is ConversationStatus.RESOLVED
+            else existing.status, "queue": decision.queue, "team": decision.team, "assignee": decision.assignee,
+            "priority": decision.priority, "sla_due": decision.sla_due, "explanation": decision.explanation,
+            "rule_ids": decision.rule_ids}

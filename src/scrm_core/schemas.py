@@ -56,10 +56,30 @@ def load_schema(name: str) -> Mapping[str, Any]:
         raise KeyError(f"no schema {name!r}; there are {', '.join(SCHEMA_NAMES)}") from None
 
 
+def _inline_local_refs(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The schema with its ``#/$defs/...`` references replaced by their targets: the validator then skips
+    reference resolution on every call (a third of validation time). References to other files stay."""
+    definitions = schema.get("$defs", {})
+
+    def inline(node: Any, depth: int = 0) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/") and "/" not in ref[8:] and depth < 32:
+                return inline({**definitions[ref[8:]], **{k: v for k, v in node.items() if k != "$ref"}},
+                              depth + 1)
+            return {key: inline(value, depth) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item, depth) for item in node]
+        return node
+
+    result: dict[str, Any] = inline(dict(schema))
+    return result
+
+
 @cache
 def validator(name: str) -> Draft202012Validator:
     """The compiled validator for schema ``name`` (built once per process)."""
-    return Draft202012Validator(load_schema(name), registry=_registry())
+    return Draft202012Validator(_inline_local_refs(load_schema(name)), registry=_registry())
 
 
 def compile_schema(schema: Mapping[str, Any]) -> Draft202012Validator:

@@ -26,12 +26,3 @@ for command in (
 ):
     main.add_command(command)
 
-
-def _optional_commands() -> None:
-    # commands owned by the routing and connector-kit modules
-    from scrm_core.cli.route import route
-
-    main.add_command(route)
-
-
-_optional_commands()

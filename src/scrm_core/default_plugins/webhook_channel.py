@@ -38,12 +38,18 @@ class WebhookChannel(Channel):
         "properties": {
             "account": {"type": "string", "minLength": 1},
             "base_url": {"type": "string", "pattern": "^https?://"},
+            "poll": {"type": "boolean", "description": "poll base_url for interactions (default true)"},
             "tolerance_seconds": {"type": "integer", "minimum": 1, "maximum": 86400},
             "max_page_size": {"type": "integer", "minimum": 1, "maximum": 1000},
             "timeout_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 300},
         },
     }
     required_secrets: ClassVar[tuple[str, ...]] = ("secret",)
+    validates_interactions: ClassVar[bool] = True
+
+    @property
+    def accounts(self) -> Sequence[str]:
+        return [self._account] if self.settings.get("poll", True) and self.settings.get("base_url") else []
 
     @property
     def _account(self) -> str:

@@ -25,9 +25,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from scrm_core.asgi import create_app
-from scrm_core.config import Config
+from scrm_core.config import load_config
 from scrm_core.demo.platform import DemoPlatform
-from scrm_core.demo.settings import demo_config
 from scrm_core.engine import Engine
 from scrm_core.errors import ConsentError
 from scrm_core.http import create_client
@@ -75,12 +74,12 @@ async def run_demo(workdir: Path, *, console: Console, show: int = 6) -> DemoRep
         stale.unlink()
     interactions, agents = load_dataset()
     grouped = _by_channel(interactions)
-    accounts = {channel: str(docs[0]["account"]) for channel, docs in grouped.items()}
     environ = {"SCRM_DEMO_SECRET": secrets.token_urlsafe(24), "SCRM_DEMO_TOKEN": secrets.token_urlsafe(24)}
-    document, toml_text = demo_config(accounts=accounts, agents=agents, store=store_path.name)
     config_path = workdir / "scrm-demo.toml"
-    config_path.write_text(toml_text, "utf-8")
-    config = Config.from_mapping(document, source=str(config_path), base_dir=workdir, environ=environ)
+    config_path.write_text(resources.files("scrm_core.demo").joinpath("scrm-demo.toml").read_text("utf-8"),
+                           "utf-8")
+    config = load_config(config_path, environ=environ)
+    accounts = {name: str(section.settings["account"]) for name, section in config.channels.items()}
 
     platform = DemoPlatform(token=environ["SCRM_DEMO_TOKEN"], page_size=20)
     for channel in _POLLED:
@@ -136,7 +135,7 @@ async def run_demo(workdir: Path, *, console: Console, show: int = 6) -> DemoRep
         _print_inbox(engine, console, show=show)
         conversations = engine.store.counts()["conversations"]
     console.print(f"\nThe fake platform received {len(platform.replies)} reply(ies). "
-                  f"Explore: [bold]scrm inbox -c {config_path}[/] (add --queue NAME, --status all).")
+                  f"Explore: [bold]scrm inbox --store {store_path}[/] (add --queue NAME, --status all).")
     return DemoReport(outcomes=dict(outcomes), refused=refused, replies_sent=sent, replies_blocked=blocked,
                       handoffs=handoffs, store_path=store_path, config_path=config_path,
                       conversations=conversations)
@@ -179,7 +178,7 @@ def _hand_off_billing(engine: Engine, console: Console) -> int:
 
 
 def _print_inbox(engine: Engine, console: Console, *, show: int) -> None:
-    from scrm_core.cli.render import inbox_table
+    from scrm_core.cli.render import inbox_listing
 
     everything = engine.store.list_conversations(status=None, limit=100000)
     grid = Table(title="Conversations by queue and priority", title_justify="left")
@@ -199,5 +198,5 @@ def _print_inbox(engine: Engine, console: Console, *, show: int) -> None:
     for queue in queues:
         mine = [c for c in everything if (c.queue or "-") == queue][:show]
         console.print()
-        console.print(inbox_table(mine, engine.store, title=f"queue [bold]{escape(queue)}[/] (top {len(mine)})",
-                                  now=now))
+        console.rule(f"queue [bold]{escape(queue)}[/]: the {len(mine)} most pressing", align="left")
+        console.print(inbox_listing(mine, engine.store, now=now))

@@ -89,8 +89,8 @@ class Store(abc.ABC):
     def interactions_of(self, conversation_id: str) -> list[StoredInteraction]: ...
 
     @abc.abstractmethod
-    def conversation_of_message(self, channel: str, account: str, external_id: str) -> str | None:
-        """The conversation holding the interaction with that external id, if stored."""
+    def conversation_of_message(self, channel: str, account: str, external_id: str) -> Conversation | None:
+        """The conversation holding the interaction with that external id, if stored (one look-up)."""
 
     @abc.abstractmethod
     def conversation_by_thread(self, channel: str, account: str, thread_key: str) -> Conversation | None: ...

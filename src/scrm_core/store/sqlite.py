@@ -155,11 +155,11 @@ class SQLiteStore(Store):
             for doc, scores, decision, conv in rows
         ]
 
-    def conversation_of_message(self, channel: str, account: str, external_id: str) -> str | None:
-        result: str | None = self._one(
-            "SELECT conversation_id FROM interactions WHERE channel = ? AND account = ? AND external_id = ?",
-            (channel, account, external_id))
-        return result
+    def conversation_of_message(self, channel: str, account: str, external_id: str) -> Conversation | None:
+        doc = self._one(
+            "SELECT c.document FROM interactions i JOIN conversations c ON c.id = i.conversation_id "
+            "WHERE i.channel = ? AND i.account = ? AND i.external_id = ?", (channel, account, external_id))
+        return None if doc is None else codec.from_json(Conversation, json.loads(doc))
 
     def conversation_by_thread(self, channel: str, account: str, thread_key: str) -> Conversation | None:
         doc = self._one("SELECT document FROM conversations WHERE channel = ? AND account = ? AND thread_key = ?",
