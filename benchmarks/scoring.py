@@ -16,7 +16,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import attrs
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -42,11 +42,23 @@ TEXTS = [
 
 
 def corpus(size: int, rng: random.Random) -> list[Interaction]:
-    now = datetime(2025, 3, 5, 15, 0, tzinfo=timezone.utc)
-    return [Interaction(channel="twitter", account="brand", external_id=str(i), kind="mention",
-                        author=Party(platform_id=f"u{i}", follower_count=rng.choice((None, 120, 5_400, 48_000)),
-                                     verified=rng.random() < 0.1),
-                        text=rng.choice(TEXTS), created_at=now) for i in range(size)]
+    now = datetime(2025, 3, 5, 15, 0, tzinfo=UTC)
+    return [
+        Interaction(
+            channel="twitter",
+            account="brand",
+            external_id=str(i),
+            kind="mention",
+            author=Party(
+                platform_id=f"u{i}",
+                follower_count=rng.choice((None, 120, 5_400, 48_000)),
+                verified=rng.random() < 0.1,
+            ),
+            text=rng.choice(TEXTS),
+            created_at=now,
+        )
+        for i in range(size)
+    ]
 
 
 def run_all(scorers: Sequence[Scorer], contact: Contact) -> Callable[[Interaction], dict[str, Score]]:
@@ -64,6 +76,7 @@ def run_all(scorers: Sequence[Scorer], contact: Contact) -> Callable[[Interactio
             if scorer.name == "language" and interaction.language is None:
                 interaction = attrs.evolve(interaction, language=result.label)
         return scores
+
     return score
 
 
@@ -91,10 +104,19 @@ def main() -> None:
     full_rate = per_second(full, items, args.budget)
     ratio = full_rate / vader_rate
     print(f"VADER alone:            {vader_rate:>9,.0f} interactions/s")
-    print(f"all default scorers:    {full_rate:>9,.0f} interactions/s  ({', '.join(s.name for s in scorers)})")
+    print(
+        f"all default scorers:    {full_rate:>9,.0f} interactions/s  ({', '.join(s.name for s in scorers)})"
+    )
     print(f"ratio vs VADER alone:   {ratio:.2f} (target >= 0.3)")
-    print(json.dumps({"ratio_vs_vader": round(ratio, 3), "vader_per_second": round(vader_rate),
-                      "all_scorers_per_second": round(full_rate)}))
+    print(
+        json.dumps(
+            {
+                "ratio_vs_vader": round(ratio, 3),
+                "vader_per_second": round(vader_rate),
+                "all_scorers_per_second": round(full_rate),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,17 +10,18 @@ from scrm_core.models import Priority
 from scrm_core.routing.escalation import escalate_overdue
 from scrm_core.routing.sla import BusinessHours, SlaPolicy, parse_duration
 from scrm_core.store.sqlite import SQLiteStore
-
 from tests.routing.helpers import conversation, rinput, router
 
 WEEKDAYS = {d: ["09:00-18:00"] for d in ("mon", "tue", "wed", "thu", "fri")}
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("text", "minutes"), [("30m", 30), ("4h", 240), ("1d", 1440), ("1h30m", 90), (15, 15)])
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("30m", 30), ("4h", 240), ("1d", 1440), ("1h30m", 90), (15, 15)]
+)
 def test_durations(text: str | int, minutes: int) -> None:
     assert parse_duration(text) == timedelta(minutes=minutes)
 
@@ -32,7 +33,9 @@ def test_bad_durations(bad: object) -> None:
 
 
 def test_business_time_rolls_over_nights_weekends_and_holidays() -> None:
-    hours = BusinessHours.from_settings({"timezone": "America/Sao_Paulo", **WEEKDAYS, "holidays": ["2025-03-10"]})
+    hours = BusinessHours.from_settings(
+        {"timezone": "America/Sao_Paulo", **WEEKDAYS, "holidays": ["2025-03-10"]}
+    )
     friday_1750 = utc(2025, 3, 7, 20, 50)  # 17:50 in Sao Paulo (UTC-3)
     # 10 minutes on Friday, Monday is a holiday, 50 minutes on Tuesday -> 09:50 local
     assert hours.add(friday_1750, timedelta(hours=1)) == utc(2025, 3, 11, 12, 50)
@@ -82,8 +85,13 @@ CHAIN = {
     "teams": {"care": {"lead": "lia", "department": "cx"}},
     "departments": {"cx": {"head": "dora"}},
     "queues": {"supervisors": {"agents": ["dora"]}},
-    "escalation": {"steps": [{"to": "team_lead", "after": "0m"}, {"to": "department_head", "after": "2h"},
-                             {"to": "queue:supervisors", "after": "4h"}]},
+    "escalation": {
+        "steps": [
+            {"to": "team_lead", "after": "0m"},
+            {"to": "department_head", "after": "2h"},
+            {"to": "queue:supervisors", "after": "4h"},
+        ]
+    },
 }
 
 
@@ -103,7 +111,7 @@ def test_overdue_conversation_climbs_the_chain_step_by_step() -> None:
     assert escalate_overdue(store, r, due + timedelta(days=1)) == []  # end of the chain
     steps = store.escalations_of("c1")
     assert [s["level"] for s in steps] == [1, 2, 3]
-    assert "SLA overdue by 5 min: escalation step 1 (team_lead) -> lia" == steps[0]["reason"]
+    assert steps[0]["reason"] == "SLA overdue by 5 min: escalation step 1 (team_lead) -> lia"
     moved = store.get_conversation("c1")
     assert moved is not None and moved.assignee == "dora" and moved.queue == "supervisors"
     assert r.load().get("dora") == 1 and not r.load().get("lia")

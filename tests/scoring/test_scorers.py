@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 import pytest
 
+from scrm_core import hookimpl
 from scrm_core.errors import ConfigError
 from scrm_core.models import Contact, Interaction, Party, Score
 from scrm_core.plugins import Registry, create_plugin_manager
@@ -18,16 +19,25 @@ from scrm_core.scoring.language import LanguageScorer
 from scrm_core.scoring.priority import PriorityScorer
 from scrm_core.scoring.sentiment import SentimentScorer
 
-NOW = datetime(2025, 3, 5, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 5, 15, 0, tzinfo=UTC)
 
 
 def item(text: str, language: str | None = None, **author: Any) -> Interaction:
-    return Interaction(channel="x", account="brand", external_id="1", kind="mention", text=text,
-                       language=language, author=Party(platform_id="p", **author), created_at=NOW)
+    return Interaction(
+        channel="x",
+        account="brand",
+        external_id="1",
+        kind="mention",
+        text=text,
+        language=language,
+        author=Party(platform_id="p", **author),
+        created_at=NOW,
+    )
 
 
-def run(text: str, contact: Contact | None = None, settings: dict[str, Any] | None = None,
-        **author: Any) -> dict[str, Score]:
+def run(
+    text: str, contact: Contact | None = None, settings: dict[str, Any] | None = None, **author: Any
+) -> dict[str, Score]:
     """The pipeline's scoring loop, as the contract describes it."""
     scorers = build_scorers(Registry(create_plugin_manager(entry_points=False)), settings or {})
     interaction, scores = item(text, **author), {}
@@ -42,11 +52,14 @@ def run(text: str, contact: Contact | None = None, settings: dict[str, Any] | No
     return scores
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("@brand my order never arrived and nobody answers", "en"),
-    ("Meu pedido ainda não chegou e ninguém responde", "pt"),
-    ("Mi pedido no ha llegado y nadie responde", "es"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("@brand my order never arrived and nobody answers", "en"),
+        ("Meu pedido ainda não chegou e ninguém responde", "pt"),
+        ("Mi pedido no ha llegado y nadie responde", "es"),
+    ],
+)
 def test_language_is_detected(text: str, code: str) -> None:
     score = LanguageScorer().score(item(text), ScoringContext())
     assert score is not None and score.label == code
@@ -74,8 +87,10 @@ def test_sentiment_english_and_portuguese() -> None:
 
 
 def test_unsupported_language_gets_no_sentiment() -> None:
-    scores = run("Das ist ein schrecklicher Dienst, ich bin sehr enttäuscht", settings={
-        "language": {"languages": ["en", "pt", "de"]}})
+    scores = run(
+        "Das ist ein schrecklicher Dienst, ich bin sehr enttäuscht",
+        settings={"language": {"languages": ["en", "pt", "de"]}},
+    )
     assert scores["language"].label == "de"
     assert "sentiment" not in scores
     assert SentimentScorer().languages == frozenset({"en", "pt"})
@@ -88,7 +103,9 @@ def test_sentiment_lexicon_extends_in_config() -> None:
 
 
 def test_intent_matches_every_intent_multilingually() -> None:
-    score = IntentScorer().score(item("Quero meu dinheiro de volta, vou cancelar minha conta"), ScoringContext())
+    score = IntentScorer().score(
+        item("Quero meu dinheiro de volta, vou cancelar minha conta"), ScoringContext()
+    )
     assert score is not None and score.label == "churn_risk"
     assert intents_of(score) == {"churn_risk", "complaint"}
     assert any("matched 'dinheiro de volta'" in r for r in score.reasons)
@@ -99,7 +116,9 @@ def test_intent_whole_words_only_and_none_when_nothing_matches() -> None:
 
 
 def test_intent_config_extends_keywords_and_patterns() -> None:
-    scorer = IntentScorer().configure({"keywords": {"billing": ["fatura"]}, "patterns": {"order": [r"#\d{5}"]}})
+    scorer = IntentScorer().configure(
+        {"keywords": {"billing": ["fatura"]}, "patterns": {"order": [r"#\d{5}"]}}
+    )
     score = scorer.score(item("minha fatura do pedido #12345"), ScoringContext())
     assert score is not None and intents_of(score) == {"billing", "order"}
     with pytest.raises(ValueError, match="not a valid RE2"):
@@ -127,8 +146,11 @@ def test_customer_value_from_host_contact() -> None:
 
 
 def test_priority_combines_with_reasons() -> None:
-    scores = run("@brand péssimo atendimento, quero meu dinheiro de volta!", follower_count=48_000,
-                 contact=Contact(ref="c", tier="gold"))
+    scores = run(
+        "@brand péssimo atendimento, quero meu dinheiro de volta!",
+        follower_count=48_000,
+        contact=Contact(ref="c", tier="gold"),
+    )
     priority = scores["priority"]
     assert priority.label == "urgent"
     assert any(r.startswith("negative sentiment") for r in priority.reasons)
@@ -142,15 +164,35 @@ def test_priority_levels_and_low_default() -> None:
     assert run("My phone exploded and caught fire")["priority"].label == "urgent"
 
 
-@pytest.mark.parametrize(("weights", "thresholds", "message"), [
-    ({"complaint": -1}, {}, "negative"),
-    ({}, {"urgent": 10, "high": 40}, "urgent > high"),
-    ({k: 0 for k in ("negative_sentiment", "urgent_safety", "churn_risk", "complaint", "purchase_interest",
-                     "opt_out", "question", "influence", "customer_value")}, {}, "nothing could ever be urgent"),
-    ({"complaint": 5000}, {}, "dwarfs"),
-])
-def test_priority_refuses_weights_that_do_not_sum_sensibly(weights: dict[str, float],
-                                                           thresholds: dict[str, float], message: str) -> None:
+@pytest.mark.parametrize(
+    ("weights", "thresholds", "message"),
+    [
+        ({"complaint": -1}, {}, "negative"),
+        ({}, {"urgent": 10, "high": 40}, "urgent > high"),
+        (
+            {
+                k: 0
+                for k in (
+                    "negative_sentiment",
+                    "urgent_safety",
+                    "churn_risk",
+                    "complaint",
+                    "purchase_interest",
+                    "opt_out",
+                    "question",
+                    "influence",
+                    "customer_value",
+                )
+            },
+            {},
+            "nothing could ever be urgent",
+        ),
+        ({"complaint": 5000}, {}, "dwarfs"),
+    ],
+)
+def test_priority_refuses_weights_that_do_not_sum_sensibly(
+    weights: dict[str, float], thresholds: dict[str, float], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         PriorityScorer(weights, thresholds)
 
@@ -160,7 +202,9 @@ def test_build_scorers_orders_by_requires_and_reports_config_problems() -> None:
     names = [s.name for s in build_scorers(registry, {})]
     assert names.index("language") < names.index("sentiment") < names.index("priority")
     with pytest.raises(ConfigError) as info:
-        build_scorers(registry, {"disable": ["influence", "nope"], "priority": {"weights": {"complaint": -1}}})
+        build_scorers(
+            registry, {"disable": ["influence", "nope"], "priority": {"weights": {"complaint": -1}}}
+        )
     paths = {p.path for p in info.value.problems}
     assert {"scoring.disable", "scoring.priority"} <= paths
 
@@ -183,10 +227,10 @@ def test_build_scorers_missing_requirement_and_cycle() -> None:
             for s in self.scorers:
                 register(s)
 
-    from scrm_core import hookimpl
     Plugin.scrm_register_scorers = hookimpl(Plugin.scrm_register_scorers)  # type: ignore[method-assign]
-    cyclic = Registry(create_plugin_manager(entry_points=False, extra=[Plugin(Needs("a", ("b",)),
-                                                                              Needs("b", ("a",)))]))
+    cyclic = Registry(
+        create_plugin_manager(entry_points=False, extra=[Plugin(Needs("a", ("b",)), Needs("b", ("a",)))])
+    )
     with pytest.raises(ConfigError, match="cycle"):
         build_scorers(cyclic, {})
     missing = Registry(create_plugin_manager(entry_points=False, extra=[Plugin(Needs("c", ("ghost",)))]))

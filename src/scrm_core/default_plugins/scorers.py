@@ -15,6 +15,12 @@ from scrm_core.scoring.sentiment import SentimentScorer
 
 @hookimpl
 def scrm_register_scorers(register: Callable[[Scorer], None]) -> None:
-    for scorer in (LanguageScorer(), SentimentScorer(), IntentScorer(), InfluenceScorer(),
-                   CustomerValueScorer(), PriorityScorer()):
+    for scorer in (
+        LanguageScorer(),
+        SentimentScorer(),
+        IntentScorer(),
+        InfluenceScorer(),
+        CustomerValueScorer(),
+        PriorityScorer(),
+    ):
         register(scorer)

@@ -20,9 +20,19 @@ from scrm_core.scoring.intent import intents_of
 from scrm_core.scoring.keywords import KeywordAutomaton
 
 __all__ = [
-    "AuthorCondition", "BusinessHoursCondition", "CustomerTierCondition", "CustomerValueCondition",
-    "FactCondition", "KeywordsCondition", "LocalTimeCondition", "MetadataCondition", "PriorityCondition",
-    "RegexCondition", "SentimentCondition", "builtin_conditions", "facts",
+    "AuthorCondition",
+    "BusinessHoursCondition",
+    "CustomerTierCondition",
+    "CustomerValueCondition",
+    "FactCondition",
+    "KeywordsCondition",
+    "LocalTimeCondition",
+    "MetadataCondition",
+    "PriorityCondition",
+    "RegexCondition",
+    "SentimentCondition",
+    "builtin_conditions",
+    "facts",
 ]
 
 
@@ -38,8 +48,9 @@ def _mapping(argument: Any, allowed: set[str], what: str) -> Mapping[str, Any]:
         raise ValueError(f"{what} must be a table with some of: {', '.join(sorted(allowed))}")
     unknown = set(argument) - allowed
     if unknown:
-        raise ValueError(f"{what} has unknown key(s) {', '.join(sorted(unknown))}; "
-                         f"allowed: {', '.join(sorted(allowed))}")
+        raise ValueError(
+            f"{what} has unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(allowed))}"
+        )
     return argument
 
 
@@ -55,7 +66,7 @@ facts: Mapping[str, Callable[[RoutingInput], tuple[str, ...]]] = {
 
 
 class FactCondition:
-    """Equality on one fact (channel, account, kind, visibility, language, intent): one value or any of a list."""
+    """Equality on one fact (channel, account, kind, visibility, language, intent): a value or a list."""
 
     def __init__(self, field: str, choices: frozenset[str] | None = None) -> None:
         self.index_field = field
@@ -125,16 +136,18 @@ class SentimentCondition:
             if not labels <= {"negative", "neutral", "positive"}:
                 raise ValueError("sentiment labels are negative, neutral, positive")
 
-            def by_label(ri: RoutingInput) -> bool:
-                score = ri.scores.get("sentiment")
+            def by_label(routing_input: RoutingInput) -> bool:
+                score = routing_input.scores.get("sentiment")
                 return score is not None and score.label in labels
+
             return by_label
         spec = _mapping(argument, {"below", "above"}, "sentiment")
         low, high = float(spec.get("above", -2.0)), float(spec.get("below", 2.0))
 
-        def by_value(ri: RoutingInput) -> bool:
-            score = ri.scores.get("sentiment")
+        def by_value(routing_input: RoutingInput) -> bool:
+            score = routing_input.scores.get("sentiment")
             return score is not None and low < score.value < high
+
         return by_value
 
 
@@ -151,9 +164,10 @@ class PriorityCondition:
             for level in levels:
                 Priority(level)
 
-        def check(ri: RoutingInput) -> bool:
-            score = ri.scores.get("priority")
+        def check(routing_input: RoutingInput) -> bool:
+            score = routing_input.scores.get("priority")
             return score is not None and score.label in levels
+
         return check
 
 
@@ -164,15 +178,22 @@ class AuthorCondition:
         spec = _mapping(argument, {"verified", "min_followers", "max_followers", "handles"}, "author")
         verified = spec.get("verified")
         least, most = int(spec.get("min_followers", 0)), spec.get("max_followers")
-        handles = frozenset(h.lstrip("@").casefold() for h in _strings(spec["handles"], "author.handles")) \
-            if "handles" in spec else None
+        handles = (
+            frozenset(h.lstrip("@").casefold() for h in _strings(spec["handles"], "author.handles"))
+            if "handles" in spec
+            else None
+        )
 
-        def check(ri: RoutingInput) -> bool:
-            author = ri.interaction.author
+        def check(routing_input: RoutingInput) -> bool:
+            author = routing_input.interaction.author
             followers = author.follower_count or 0
-            return ((verified is None or bool(author.verified) == verified) and followers >= least
-                    and (most is None or followers <= int(most))
-                    and (handles is None or (author.handle or "").lstrip("@").casefold() in handles))
+            return (
+                (verified is None or bool(author.verified) == verified)
+                and followers >= least
+                and (most is None or followers <= int(most))
+                and (handles is None or (author.handle or "").lstrip("@").casefold() in handles)
+            )
+
         return check
 
 
@@ -189,7 +210,9 @@ class CustomerValueCondition:
 
     def compile(self, argument: Any) -> PredicateFn:
         floor = float(_mapping(argument, {"at_least"}, "customer_value")["at_least"])
-        return lambda ri: ri.contact is not None and ri.contact.value is not None and ri.contact.value >= floor
+        return lambda ri: (
+            ri.contact is not None and ri.contact.value is not None and ri.contact.value >= floor
+        )
 
 
 class MetadataCondition:
@@ -237,11 +260,12 @@ class LocalTimeCondition:
         begin = (start.hour * 60 + start.minute) if start else 1440
         finish = (end.hour * 60 + end.minute) if end else 1440
 
-        def check(ri: RoutingInput) -> bool:
-            local: datetime = ri.now.astimezone(tz)
+        def check(routing_input: RoutingInput) -> bool:
+            local: datetime = routing_input.now.astimezone(tz)
             minute = local.hour * 60 + local.minute
             inside = begin <= minute < finish if begin < finish else (minute >= begin or minute < finish)
             return inside and local.weekday() in weekdays
+
         return check
 
 

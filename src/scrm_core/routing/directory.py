@@ -44,7 +44,7 @@ class Directory:
     def department_head(self, agent_id: str | None, team: str | None) -> str | None:
         found = self.teams.get(team or "") or self.teams.get(self._team_of(agent_id) or "")
         department = found.department if found else None
-        if department is None and agent_id in self.agents:
+        if department is None and agent_id is not None and agent_id in self.agents:
             department = self.agents[agent_id].department
         return self.departments.get(department or "")
 
@@ -55,16 +55,29 @@ class Directory:
 
 def _agent(agent_id: str, spec: Mapping[str, Any], path: str, problems: list[ConfigProblem]) -> Agent | None:
     try:
-        return Agent(id=agent_id, name=str(spec.get("name", agent_id)), department=spec.get("department"),
-                     team=spec.get("team"), skills=spec.get("skills", ()), languages=spec.get("languages", ()),
-                     channels=spec.get("channels", ()), capacity=spec.get("capacity", 10), email=spec.get("email"))
+        return Agent(
+            id=agent_id,
+            name=str(spec.get("name", agent_id)),
+            department=spec.get("department"),
+            team=spec.get("team"),
+            skills=spec.get("skills", ()),
+            languages=spec.get("languages", ()),
+            channels=spec.get("channels", ()),
+            capacity=spec.get("capacity", 10),
+            email=spec.get("email"),
+        )
     except (TypeError, ValueError) as exc:
         problems.append(ConfigProblem(path, f"agent {agent_id!r}: {exc}"))
         return None
 
 
-def build_directory(settings: Mapping[str, Any], host_agents: Sequence[Agent], fallback_queue: str,
-                    strategies: Mapping[str, object], problems: list[ConfigProblem]) -> Directory:
+def build_directory(
+    settings: Mapping[str, Any],
+    host_agents: Sequence[Agent],
+    fallback_queue: str,
+    strategies: Mapping[str, object],
+    problems: list[ConfigProblem],
+) -> Directory:
     agents: dict[str, Agent] = {a.id: a for a in host_agents}
     for agent_id, spec in settings.get("agents", {}).items():
         agent = _agent(agent_id, spec, f"routing.agents.{agent_id}", problems)
@@ -80,12 +93,16 @@ def build_directory(settings: Mapping[str, Any], host_agents: Sequence[Agent], f
     for agent in agents.values():
         if agent.team is not None and agent.team not in teams:
             problems.append(ConfigProblem(f"routing.agents.{agent.id}.team", f"unknown team {agent.team!r}"))
-    queues = _queues(settings.get("queues", {}), agents, teams, fallback_queue, strategies, problems)
+    queues = _queues(settings.get("queues", {}), agents, teams, fallback_queue, strategies, problems=problems)
     return Directory(agents=agents, teams=teams, departments=departments, queues=queues)
 
 
-def _teams(section: Mapping[str, Any], agents: Mapping[str, Agent], departments: Mapping[str, str | None],
-           problems: list[ConfigProblem]) -> dict[str, Team]:
+def _teams(
+    section: Mapping[str, Any],
+    agents: Mapping[str, Agent],
+    departments: Mapping[str, str | None],
+    problems: list[ConfigProblem],
+) -> dict[str, Team]:
     teams: dict[str, Team] = {}
     for name, spec in section.items():
         path = f"routing.teams.{name}"
@@ -99,14 +116,21 @@ def _teams(section: Mapping[str, Any], agents: Mapping[str, Agent], departments:
             problems.append(ConfigProblem(f"{path}.lead", f"unknown agent {lead!r}"))
         if department is not None and department not in departments:
             problems.append(ConfigProblem(f"{path}.department", f"unknown department {department!r}"))
-        teams[name] = Team(id=name, members=tuple(m for m in members if m in agents), lead=lead,
-                           department=department)
+        teams[name] = Team(
+            id=name, members=tuple(m for m in members if m in agents), lead=lead, department=department
+        )
     return teams
 
 
-def _queues(section: Mapping[str, Any], agents: Mapping[str, Agent], teams: Mapping[str, Team],
-            fallback_queue: str, strategies: Mapping[str, object],
-            problems: list[ConfigProblem]) -> dict[str, Queue]:
+def _queues(
+    section: Mapping[str, Any],
+    agents: Mapping[str, Agent],
+    teams: Mapping[str, Team],
+    fallback_queue: str,
+    strategies: Mapping[str, object],
+    *,
+    problems: list[ConfigProblem],
+) -> dict[str, Queue]:
     queues: dict[str, Queue] = {}
     specs = dict(section)
     specs.setdefault(fallback_queue, {})
@@ -115,8 +139,12 @@ def _queues(section: Mapping[str, Any], agents: Mapping[str, Agent], teams: Mapp
         team, listed = spec.get("team"), spec.get("agents")
         strategy = spec.get("strategy")
         if strategy is not None and strategy not in strategies:
-            problems.append(ConfigProblem(f"{path}.strategy", f"unknown strategy {strategy!r}; registered: "
-                                          f"{', '.join(sorted(strategies))}"))
+            problems.append(
+                ConfigProblem(
+                    f"{path}.strategy",
+                    f"unknown strategy {strategy!r}; registered: {', '.join(sorted(strategies))}",
+                )
+            )
         if team is not None and team not in teams:
             problems.append(ConfigProblem(f"{path}.team", f"unknown team {team!r}"))
         for i, agent_id in enumerate(listed or ()):

@@ -26,7 +26,9 @@ class Escalation:
     at: datetime
 
 
-def _target(router: RuleRouter, step: EscalationStep, conversation: Conversation) -> tuple[str | None, str | None]:
+def _target(
+    router: RuleRouter, step: EscalationStep, conversation: Conversation
+) -> tuple[str | None, str | None]:
     """(agent, queue) the step sends the conversation to; (None, None) when the chain has nobody there."""
     directory = router.directory
     if step.to == "team_lead":
@@ -50,23 +52,45 @@ def _step(store: Store, router: RuleRouter, conversation: Conversation, now: dat
         if (owner is None and queue is None) or (owner is not None and owner == conversation.assignee):
             continue  # nobody in that role, or already theirs: the next step applies
         late = now - conversation.sla_due
-        reason = (f"SLA overdue by {int(late.total_seconds() // 60)} min: escalation step {level} "
-                  f"({step.to}) -> {owner or 'queue ' + str(queue)}")
-        moved = attrs.evolve(conversation, assignee=owner if owner else conversation.assignee,
-                             queue=queue or conversation.queue, updated_at=now,
-                             explanation=f"{conversation.explanation}; {reason}".lstrip("; "))
+        reason = (
+            f"SLA overdue by {int(late.total_seconds() // 60)} min: escalation step {level} "
+            f"({step.to}) -> {owner or 'queue ' + str(queue)}"
+        )
+        moved = attrs.evolve(
+            conversation,
+            assignee=owner if owner else conversation.assignee,
+            queue=queue or conversation.queue,
+            updated_at=now,
+            explanation=f"{conversation.explanation}; {reason}".lstrip("; "),
+        )
         with store.transaction():
-            store.record_escalation(conversation.id, level=level, from_owner=conversation.assignee,
-                                    to_owner=owner, to_queue=queue, reason=reason, at=now)
+            store.record_escalation(
+                conversation.id,
+                level=level,
+                from_owner=conversation.assignee,
+                to_owner=owner,
+                to_queue=queue,
+                reason=reason,
+                at=now,
+            )
             store.save_conversation(moved)
         if owner is not None:
             router.moved(conversation.assignee, owner)
-        return Escalation(conversation_id=conversation.id, level=level, from_owner=conversation.assignee,
-                          to_owner=owner, to_queue=queue, reason=reason, at=now)
+        return Escalation(
+            conversation_id=conversation.id,
+            level=level,
+            from_owner=conversation.assignee,
+            to_owner=owner,
+            to_queue=queue,
+            reason=reason,
+            at=now,
+        )
     return None
 
 
-def escalate_overdue(store: Store, router: RuleRouter, now: datetime, *, limit: int = 500) -> list[Escalation]:
+def escalate_overdue(
+    store: Store, router: RuleRouter, now: datetime, *, limit: int = 500
+) -> list[Escalation]:
     """Take the next due escalation step of every overdue open conversation; return the steps taken.
 
     A step applies once ``now`` is ``after`` past the SLA due time; each conversation moves at most one

@@ -18,6 +18,7 @@ from scrm_core.routing.sla import SlaPolicy
 __all__ = ["EscalationStep", "RuleRouter"]
 
 FIRST_MATCH = "first_match"
+_LEVELS = frozenset(p.value for p in Priority)
 ALL_MATCH = "all_match"
 
 
@@ -45,24 +46,43 @@ class _Merged:
 def _merge(fired: Sequence[CompiledRule]) -> _Merged:
     """Rule order is precedence: the first fired rule that sets a single-valued action wins; tags add up;
     a priority override takes the most pressing; an SLA override the shortest."""
+
     def first(attr: str) -> str | None:
         return next((getattr(r.actions, attr) for r in fired if getattr(r.actions, attr) is not None), None)
+
     priorities = [r.actions.priority for r in fired if r.actions.priority is not None]
     slas = [r.actions.sla for r in fired if r.actions.sla is not None]
     tags = tuple(dict.fromkeys(t for r in fired for t in r.actions.tags))
-    return _Merged(first("queue"), first("team"), first("assignee"),
-                   min(priorities, key=lambda p: p.rank) if priorities else None, tags,
-                   min(slas) if slas else None, first("hand_off"), first("strategy"))
+    return _Merged(
+        first("queue"),
+        first("team"),
+        first("assignee"),
+        min(priorities, key=lambda p: p.rank) if priorities else None,
+        tags,
+        min(slas) if slas else None,
+        first("hand_off"),
+        first("strategy"),
+    )
 
 
 class RuleRouter:
     """Implements ``scrm_core.routing.Router``. Built by ``build_router``; holds open-conversation counts
     per agent in memory (seeded from the store once) so no decision queries the database."""
 
-    def __init__(self, *, rules: Sequence[CompiledRule], index: RuleIndex, directory: Directory,
-                 strategies: Mapping[str, RoutingStrategy], default_strategy: str, fallback_queue: str,
-                 mode: str, sla: SlaPolicy, escalation: Sequence[EscalationStep],
-                 load: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        *,
+        rules: Sequence[CompiledRule],
+        index: RuleIndex,
+        directory: Directory,
+        strategies: Mapping[str, RoutingStrategy],
+        default_strategy: str,
+        fallback_queue: str,
+        mode: str,
+        sla: SlaPolicy,
+        escalation: Sequence[EscalationStep],
+        load: Mapping[str, int],
+    ) -> None:
         self.rules = tuple(rules)
         self.index = index
         self.directory = directory
@@ -101,23 +121,35 @@ class RuleRouter:
         priority = self._priority(routing_input, merged, why)
         due = self.sla.due(routing_input.now, priority, merged.sla)
         conversation = routing_input.conversation
-        if conversation is not None and conversation.sla_due is not None and routing_input.now < \
-                conversation.sla_due < due:
+        if (
+            conversation is not None
+            and conversation.sla_due is not None
+            and routing_input.now < conversation.sla_due < due
+        ):
             due = conversation.sla_due  # a follow-up never pushes back a due time already promised
         why.append(f"SLA due {due:%Y-%m-%d %H:%M} UTC")
         assignee, strategy = self._assign(routing_input, merged, queue_id, team, why)
         if merged.hand_off:
             why.append(f"hand-off to {merged.hand_off}")
-        return RouteDecision(queue=queue_id, team=team, assignee=assignee, priority=priority, sla_due=due,
-                             rule_ids=tuple(r.id for r in fired), tags=merged.tags, strategy=strategy,
-                             hand_off_to=merged.hand_off, explanation="; ".join(why))
+        return RouteDecision(
+            queue=queue_id,
+            team=team,
+            assignee=assignee,
+            priority=priority,
+            sla_due=due,
+            rule_ids=tuple(r.id for r in fired),
+            tags=merged.tags,
+            strategy=strategy,
+            hand_off_to=merged.hand_off,
+            explanation="; ".join(why),
+        )
 
     def _priority(self, routing_input: RoutingInput, merged: _Merged, why: list[str]) -> Priority:
         if merged.priority is not None:
             why.append(f"priority {merged.priority.value} set by rule")
             return merged.priority
         score = routing_input.scores.get("priority")
-        if score is None or score.label not in Priority.__members__.values():
+        if score is None or score.label is None or score.label not in _LEVELS:
             why.append("priority normal (no priority score)")
             return Priority.NORMAL
         reasons = ", ".join(r for r in score.reasons if "->" not in r) or "nothing notable"
@@ -125,8 +157,9 @@ class RuleRouter:
         return Priority(score.label)
 
     # ---------------------------------------------------------------------------------------- assignment
-    def _assign(self, routing_input: RoutingInput, merged: _Merged, queue_id: str, team: str | None,
-                why: list[str]) -> tuple[str | None, str | None]:
+    def _assign(
+        self, routing_input: RoutingInput, merged: _Merged, queue_id: str, team: str | None, why: list[str]
+    ) -> tuple[str | None, str | None]:
         if merged.assignee is not None:
             self._take(merged.assignee, routing_input)
             why.append(f"assigned to {merged.assignee} by rule")
@@ -134,14 +167,18 @@ class RuleRouter:
         queue = self.directory.queues[queue_id]
         conversation = routing_input.conversation
         pool_ids = {a.id for a in queue.pool}
-        if conversation is not None and conversation.assignee is not None and (
-                conversation.assignee in pool_ids or conversation.queue == queue_id):
+        if (
+            conversation is not None
+            and conversation.assignee is not None
+            and (conversation.assignee in pool_ids or conversation.queue == queue_id)
+        ):
             why.append(f"kept with current owner {conversation.assignee}")
             return conversation.assignee, "sticky"
         name = merged.strategy or queue.strategy or self.default_strategy
         with self._lock:
-            request = AssignmentRequest(input=routing_input, queue=queue_id, team=team,
-                                        candidates=queue.pool, load=dict(self._load))
+            request = AssignmentRequest(
+                input=routing_input, queue=queue_id, team=team, candidates=queue.pool, load=dict(self._load)
+            )
             assignee = self.strategies[name].assign(request)
             if assignee is not None:
                 self._take(assignee, routing_input)

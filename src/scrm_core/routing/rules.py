@@ -114,8 +114,9 @@ class RuleIndex:
             for pattern in self._pattern_list:
                 self._set.Add(pattern)
             self._set.Compile()
-        used = self._base.fields().union(*(i.fields() for i in self._by_keyword.values()),
-                                         *(i.fields() for i in self._by_pattern.values()))
+        used = self._base.fields().union(
+            *(i.fields() for i in self._by_keyword.values()), *(i.fields() for i in self._by_pattern.values())
+        )
         self._fields = tuple(sorted(used))
 
     def candidates(self, routing_input: RoutingInput) -> list[int]:
@@ -148,8 +149,13 @@ def _describe(when: Mapping[str, Any]) -> str:
 
 
 def _compile_conditions(
-    when: Mapping[str, Any], conditions: Mapping[str, Any], path: str, rule_id: str,
-    problems: list[ConfigProblem], anchor: bool,
+    when: Mapping[str, Any],
+    conditions: Mapping[str, Any],
+    path: str,
+    rule_id: str,
+    *,
+    problems: list[ConfigProblem],
+    anchor: bool,
 ) -> tuple[list[PredicateFn], dict[str, frozenset[str]], tuple[str, ...], tuple[str, ...]]:
     residual: list[PredicateFn] = []
     equality: dict[str, frozenset[str]] = {}
@@ -160,8 +166,11 @@ def _compile_conditions(
         condition = conditions.get(name)
         where = f"{path}.{name}"
         if condition is None:
-            problems.append(ConfigProblem(where, f"rule {rule_id!r}: unknown field {name!r}; known: "
-                                          f"{', '.join(sorted(conditions))}"))
+            problems.append(
+                ConfigProblem(
+                    where, f"rule {rule_id!r}: unknown field {name!r}; known: {', '.join(sorted(conditions))}"
+                )
+            )
             continue
         try:
             predicate = condition.compile(argument)
@@ -182,30 +191,49 @@ def _compile_conditions(
     return residual, equality, keywords, patterns
 
 
-def _actions(then: Mapping[str, Any], path: str, rule_id: str, known: Mapping[str, Iterable[str]],
-             problems: list[ConfigProblem]) -> Actions:
+def _actions(
+    then: Mapping[str, Any],
+    path: str,
+    rule_id: str,
+    known: Mapping[str, Iterable[str]],
+    problems: list[ConfigProblem],
+) -> Actions:
     def check(key: str, kind: str) -> str | None:
         value = then.get(key)
         if value is not None and value not in known[kind]:
             problems.append(ConfigProblem(f"{path}.{key}", f"rule {rule_id!r}: unknown {kind} {value!r}"))
         return value
+
     priority = sla = None
     try:
         priority = Priority(then["priority"]) if "priority" in then else None
     except ValueError:
-        problems.append(ConfigProblem(f"{path}.priority", f"rule {rule_id!r}: priority must be one of "
-                                      f"{', '.join(p.value for p in Priority)}"))
+        problems.append(
+            ConfigProblem(
+                f"{path}.priority",
+                f"rule {rule_id!r}: priority must be one of {', '.join(p.value for p in Priority)}",
+            )
+        )
     try:
         sla = parse_duration(then["sla"]) if "sla" in then else None
     except ValueError as exc:
         problems.append(ConfigProblem(f"{path}.sla", f"rule {rule_id!r}: {exc}"))
-    return Actions(queue=check("queue", "queue"), team=check("team", "team"),
-                   assignee=check("assignee", "agent"), priority=priority, tags=tuple(then.get("tags", ())),
-                   sla=sla, hand_off=then.get("hand_off"), strategy=check("strategy", "strategy"))
+    return Actions(
+        queue=check("queue", "queue"),
+        team=check("team", "team"),
+        assignee=check("assignee", "agent"),
+        priority=priority,
+        tags=tuple(then.get("tags", ())),
+        sla=sla,
+        hand_off=then.get("hand_off"),
+        strategy=check("strategy", "strategy"),
+    )
 
 
 def compile_rules(
-    rules: Sequence[Mapping[str, Any]], conditions: Mapping[str, Any], known: Mapping[str, Iterable[str]],
+    rules: Sequence[Mapping[str, Any]],
+    conditions: Mapping[str, Any],
+    known: Mapping[str, Iterable[str]],
     problems: list[ConfigProblem],
 ) -> tuple[list[CompiledRule], RuleIndex]:
     """Compile every rule; append each problem (with its path and rule id) to ``problems``."""
@@ -220,12 +248,22 @@ def compile_rules(
         seen[rule_id] = order
         when, unless = rule.get("when", {}), rule.get("unless", {})
         residual, equality, keywords, patterns = _compile_conditions(
-            when, conditions, f"{path}.when", rule_id, problems, anchor=True)
-        negated, _, _, _ = _compile_conditions(unless, conditions, f"{path}.unless", rule_id, problems, False)
+            when, conditions, f"{path}.when", rule_id, problems=problems, anchor=True
+        )
+        negated, _, _, _ = _compile_conditions(
+            unless, conditions, f"{path}.unless", rule_id, problems=problems, anchor=False
+        )
         actions = _actions(rule.get("then", {}), f"{path}.then", rule_id, known, problems)
-        compiled.append(CompiledRule(id=rule_id, order=order, summary=str(rule.get("description") or
-                                     _describe(when)), residual=tuple(residual), unless=tuple(negated),
-                                     actions=actions))
+        compiled.append(
+            CompiledRule(
+                id=rule_id,
+                order=order,
+                summary=str(rule.get("description") or _describe(when)),
+                residual=tuple(residual),
+                unless=tuple(negated),
+                actions=actions,
+            )
+        )
         index.add(order, equality, keywords, patterns)
     index.freeze()
     return compiled, index

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,8 +15,10 @@ __all__ = ["DAYS", "DEFAULT_SLA", "BusinessHours", "SlaPolicy", "parse_clock", "
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_SLA: Mapping[Priority, timedelta] = {
-    Priority.URGENT: timedelta(hours=1), Priority.HIGH: timedelta(hours=4),
-    Priority.NORMAL: timedelta(hours=24), Priority.LOW: timedelta(hours=72),
+    Priority.URGENT: timedelta(hours=1),
+    Priority.HIGH: timedelta(hours=4),
+    Priority.NORMAL: timedelta(hours=24),
+    Priority.LOW: timedelta(hours=72),
 }
 _UNITS = {"d": 1440, "h": 60, "m": 1}
 #: how far ahead to look for open hours before declaring the calendar closed for good
@@ -73,8 +75,10 @@ def _parse_intervals(value: Sequence[str]) -> tuple[Interval, ...]:
         start_text, sep, end_text = str(item).partition("-")
         start, end = parse_clock(start_text.strip()), parse_clock(end_text.strip())
         if not sep or start is None or (end is not None and end <= start):
-            raise ValueError(f"not an opening interval: {item!r} (use '09:00-18:00'; split overnight hours "
-                             "over two days with '22:00-24:00' and '00:00-06:00')")
+            raise ValueError(
+                f"not an opening interval: {item!r} (use '09:00-18:00'; split overnight hours "
+                "over two days with '22:00-24:00' and '00:00-06:00')"
+            )
         intervals.append((start, end))
     return tuple(sorted(intervals))
 
@@ -105,9 +109,12 @@ class BusinessHours:
             return []
         spans = []
         for start, end in self.week[day.weekday()]:
-            begin = datetime.combine(day, start, tzinfo=self.tz).astimezone(timezone.utc)
-            finish = (datetime.combine(day, end, tzinfo=self.tz) if end is not None else
-                      datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.tz)).astimezone(timezone.utc)
+            begin = datetime.combine(day, start, tzinfo=self.tz).astimezone(UTC)
+            finish = (
+                datetime.combine(day, end, tzinfo=self.tz)
+                if end is not None
+                else datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.tz)
+            ).astimezone(UTC)
             spans.append((begin, finish))
         return spans
 
@@ -117,16 +124,16 @@ class BusinessHours:
 
     def add(self, start: datetime, work: timedelta) -> datetime:
         """The moment ``work`` of open time has passed after ``start`` (which may be outside hours)."""
-        cursor, remaining = start.astimezone(timezone.utc), work
+        cursor, remaining = start.astimezone(UTC), work
         day = cursor.astimezone(self.tz).date() - timedelta(days=1)  # a span may begin the local day before
         for _ in range(_HORIZON_DAYS):
             for begin, finish in self._open_spans(day):
                 if finish <= cursor:
                     continue
-                begin = max(begin, cursor)
-                if begin + remaining <= finish:
-                    return begin + remaining
-                remaining -= finish - begin
+                opened = max(begin, cursor)
+                if opened + remaining <= finish:
+                    return opened + remaining
+                remaining -= finish - opened
                 cursor = finish
             day += timedelta(days=1)
         raise ValueError(f"no open business hours within {_HORIZON_DAYS} days")

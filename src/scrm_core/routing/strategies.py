@@ -11,7 +11,13 @@ from scrm_core.routing.base import AssignmentRequest
 from scrm_core.scoring.intent import intents_of
 
 __all__ = [
-    "AdvocateFirst", "LeastLoaded", "RoundRobin", "SkillsBased", "StickyOwner", "builtin_strategies", "free",
+    "AdvocateFirst",
+    "LeastLoaded",
+    "RoundRobin",
+    "SkillsBased",
+    "StickyOwner",
+    "builtin_strategies",
+    "free",
 ]
 
 ADVOCATE = "advocate"
@@ -27,7 +33,9 @@ def _least_loaded(agents: Sequence[Agent], request: AssignmentRequest) -> str | 
     if not agents:
         return None
     # relative load, so a part-timer with capacity 3 is not given as much as a full-timer with 10
-    best = min(agents, key=lambda a: (request.load.get(a.id, 0) / max(a.capacity, 1), request.load.get(a.id, 0)))
+    best = min(
+        agents, key=lambda a: (request.load.get(a.id, 0) / max(a.capacity, 1), request.load.get(a.id, 0))
+    )
     return best.id
 
 
@@ -104,5 +112,10 @@ class StickyOwner:
 
 
 def builtin_strategies() -> dict[str, object]:
-    return {"advocate_first": AdvocateFirst(), "round_robin": RoundRobin(), "least_loaded": LeastLoaded(),
-            "skills": SkillsBased(), "sticky": StickyOwner()}
+    return {
+        "advocate_first": AdvocateFirst(),
+        "round_robin": RoundRobin(),
+        "least_loaded": LeastLoaded(),
+        "skills": SkillsBased(),
+        "sticky": StickyOwner(),
+    }

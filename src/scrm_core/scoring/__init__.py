@@ -1,4 +1,4 @@
-"""Scoring: the Scorer interface, ``build_scorers`` and the built-in scorers (registered as default plugins)."""
+"""Scoring: the Scorer interface, ``build_scorers`` and the built-in scorers (default plugins)."""
 
 from scrm_core.scoring.base import Scorer, ScoringContext
 from scrm_core.scoring.build import build_scorers

@@ -48,8 +48,9 @@ def build_scorers(registry: Registry, settings: Mapping[str, Any]) -> list[Score
         for needed in scorer.requires:
             if needed not in scorers:
                 why = "is disabled" if needed in disabled else "is not registered"
-                problems.append(ConfigProblem(f"scoring.{name}",
-                                              f"scorer {name!r} requires {needed!r}, which {why}"))
+                problems.append(
+                    ConfigProblem(f"scoring.{name}", f"scorer {name!r} requires {needed!r}, which {why}")
+                )
         graph[name] = tuple(n for n in scorer.requires if n in scorers)
     if problems:
         raise ConfigError(problems, "scoring")
@@ -57,6 +58,7 @@ def build_scorers(registry: Registry, settings: Mapping[str, Any]) -> list[Score
         order = list(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as exc:
         cycle = " -> ".join(exc.args[1])
-        raise ConfigError([ConfigProblem("scoring", f"scorers require each other in a cycle: {cycle}")],
-                          "scoring") from None
+        raise ConfigError(
+            [ConfigProblem("scoring", f"scorers require each other in a cycle: {cycle}")], "scoring"
+        ) from None
     return [scorers[name] for name in order]

@@ -29,8 +29,9 @@ class InfluenceScorer:
     languages: frozenset[str] | None = None
     requires: tuple[str, ...] = ()
 
-    def __init__(self, influencer_followers: int = 10_000, full_reach: int = 1_000_000,
-                 verified_bonus: float = 0.25) -> None:
+    def __init__(
+        self, influencer_followers: int = 10_000, full_reach: int = 1_000_000, verified_bonus: float = 0.25
+    ) -> None:
         if influencer_followers < 1 or full_reach < 10:
             raise ValueError("influencer_followers must be at least 1 and full_reach at least 10")
         self.influencer_followers = influencer_followers
@@ -39,9 +40,11 @@ class InfluenceScorer:
         self._scale = math.log10(full_reach)
 
     def configure(self, settings: Mapping[str, Any]) -> InfluenceScorer:
-        return InfluenceScorer(int(settings.get("influencer_followers", self.influencer_followers)),
-                               int(settings.get("full_reach", self.full_reach)),
-                               float(settings.get("verified_bonus", self.verified_bonus)))
+        return InfluenceScorer(
+            int(settings.get("influencer_followers", self.influencer_followers)),
+            int(settings.get("full_reach", self.full_reach)),
+            float(settings.get("verified_bonus", self.verified_bonus)),
+        )
 
     def score(self, interaction: Interaction, context: ScoringContext) -> Score | None:
         author = interaction.author
@@ -70,8 +73,12 @@ class CustomerValueScorer:
     requires: tuple[str, ...] = ()
 
     def __init__(self, tiers: Mapping[str, float] | None = None, high_value: float = 10_000.0) -> None:
-        self.tiers = {k.casefold(): float(v) for k, v in (tiers or {
-            "platinum": 1.0, "vip": 1.0, "gold": 0.7, "silver": 0.4, "bronze": 0.2}).items()}
+        self.tiers = {
+            k.casefold(): float(v)
+            for k, v in (
+                tiers or {"platinum": 1.0, "vip": 1.0, "gold": 0.7, "silver": 0.4, "bronze": 0.2}
+            ).items()
+        }
         if any(not 0.0 <= v <= 1.0 for v in self.tiers.values()):
             raise ValueError("tier weights must be between 0 and 1")
         if high_value <= 0:
@@ -79,7 +86,9 @@ class CustomerValueScorer:
         self.high_value = float(high_value)
 
     def configure(self, settings: Mapping[str, Any]) -> CustomerValueScorer:
-        return CustomerValueScorer(settings.get("tiers", self.tiers), settings.get("high_value", self.high_value))
+        return CustomerValueScorer(
+            settings.get("tiers", self.tiers), settings.get("high_value", self.high_value)
+        )
 
     def score(self, interaction: Interaction, context: ScoringContext) -> Score | None:
         contact = context.contact
@@ -92,5 +101,9 @@ class CustomerValueScorer:
             reasons.append(f"customer tier {contact.tier}")
         if contact.value is not None:
             reasons.append(f"customer value {contact.value:,.0f}")
-        return Score(name=self.name, value=max(tier_weight, value_weight), label=contact.tier,
-                     reasons=(", ".join(reasons),))
+        return Score(
+            name=self.name,
+            value=max(tier_weight, value_weight),
+            label=contact.tier,
+            reasons=(", ".join(reasons),),
+        )

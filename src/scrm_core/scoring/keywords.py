@@ -19,7 +19,7 @@ K = TypeVar("K", bound=Hashable)
 
 
 class KeywordAutomaton(Generic[K]):
-    """Maps keywords to owners (intent names, rule indexes); ``matches(text)`` yields (owner, keyword) pairs."""
+    """Maps keywords to owners (intents, words); ``matches(text)`` yields (owner, keyword) pairs."""
 
     def __init__(self, keywords: Mapping[K, Iterable[str]]) -> None:
         owners: dict[str, list[K]] = {}
@@ -44,7 +44,9 @@ class KeywordAutomaton(Generic[K]):
         last = len(haystack) - 1
         for end, (word, owners) in self._automaton.iter(haystack):
             start = end - len(word) + 1
-            if (start > 0 and is_word_char(haystack[start - 1])) or (end < last and is_word_char(haystack[end + 1])):
+            if (start > 0 and is_word_char(haystack[start - 1])) or (
+                end < last and is_word_char(haystack[end + 1])
+            ):
                 continue
             found.extend((owner, word) for owner in owners)
         return found

@@ -31,8 +31,12 @@ def _detector(codes: tuple[str, ...], min_distance: float) -> LanguageDetector:
     languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in codes]
     # low-accuracy mode uses trigram models only: several times faster, and on texts too short for it the
     # detector answers None (unknown) rather than a wrong language
-    return (LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode()
-            .with_minimum_relative_distance(min_distance).build())
+    return (
+        LanguageDetectorBuilder.from_languages(*languages)
+        .with_low_accuracy_mode()
+        .with_minimum_relative_distance(min_distance)
+        .build()
+    )
 
 
 def _check_codes(codes: Sequence[str]) -> tuple[str, ...]:
@@ -58,13 +62,18 @@ class LanguageScorer:
         self._detector = _detector(self.codes, self.min_distance)
 
     def configure(self, settings: Mapping[str, Any]) -> LanguageScorer:
-        return LanguageScorer(settings.get("languages", self.codes),
-                              settings.get("min_distance", self.min_distance))
+        return LanguageScorer(
+            settings.get("languages", self.codes), settings.get("min_distance", self.min_distance)
+        )
 
     def score(self, interaction: Interaction, context: ScoringContext) -> Score | None:
         if interaction.language:
-            return Score(name=self.name, value=1.0, label=interaction.language,
-                         reasons=(f"language {interaction.language} given by the channel",))
+            return Score(
+                name=self.name,
+                value=1.0,
+                label=interaction.language,
+                reasons=(f"language {interaction.language} given by the channel",),
+            )
         text = interaction.text
         if "@" in text or "#" in text or "://" in text or "www." in text:
             text = _NOISE.sub(" ", text)

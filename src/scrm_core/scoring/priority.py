@@ -39,10 +39,14 @@ def check_weights(weights: Mapping[str, float], thresholds: Mapping[str, float])
     problems = [f"weight {k} is negative ({v})" for k, v in weights.items() if v < 0]
     urgent, high, normal = (thresholds.get(k, DEFAULT_THRESHOLDS[k]) for k in ("urgent", "high", "normal"))
     if not urgent > high > normal >= 0:
-        problems.append(f"thresholds must satisfy urgent > high > normal >= 0 (got {urgent}, {high}, {normal})")
+        problems.append(
+            f"thresholds must satisfy urgent > high > normal >= 0 (got {urgent}, {high}, {normal})"
+        )
     if sum(weights.values()) < urgent:
-        problems.append(f"the weights sum to {sum(weights.values()):g}, below the urgent threshold {urgent:g}: "
-                        "nothing could ever be urgent")
+        problems.append(
+            f"the weights sum to {sum(weights.values()):g}, below the urgent threshold {urgent:g}: "
+            "nothing could ever be urgent"
+        )
     if max(weights.values(), default=0) > 0 and max(weights.values()) > 10 * max(urgent, 1):
         problems.append(f"a weight of {max(weights.values()):g} dwarfs the urgent threshold {urgent:g}")
     return problems
@@ -53,15 +57,19 @@ class PriorityScorer:
     languages: frozenset[str] | None = None
     requires: tuple[str, ...] = ("language", "sentiment", "intent", "influence", "customer_value")
 
-    def __init__(self, weights: Mapping[str, float] | None = None,
-                 thresholds: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self, weights: Mapping[str, float] | None = None, thresholds: Mapping[str, float] | None = None
+    ) -> None:
         self.weights = {**DEFAULT_WEIGHTS, **{k: float(v) for k, v in (weights or {}).items()}}
         self.thresholds = {**DEFAULT_THRESHOLDS, **{k: float(v) for k, v in (thresholds or {}).items()}}
         problems = check_weights(self.weights, self.thresholds)
         if problems:
             raise ValueError("; ".join(problems))
-        self._levels = ((self.thresholds["urgent"], Priority.URGENT), (self.thresholds["high"], Priority.HIGH),
-                        (self.thresholds["normal"], Priority.NORMAL))
+        self._levels = (
+            (self.thresholds["urgent"], Priority.URGENT),
+            (self.thresholds["high"], Priority.HIGH),
+            (self.thresholds["normal"], Priority.NORMAL),
+        )
 
     def configure(self, settings: Mapping[str, Any]) -> PriorityScorer:
         return PriorityScorer(settings.get("weights"), settings.get("thresholds"))

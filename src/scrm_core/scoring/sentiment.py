@@ -17,7 +17,7 @@ from scrm_core.scoring.base import ScoringContext
 with warnings.catch_warnings():
     # LeIA opens its word lists without closing them at import time
     warnings.simplefilter("ignore", ResourceWarning)
-    from LeIA import leia as _leia
+    from LeIA import leia as _leia  # type: ignore[import-untyped]
 
 __all__ = ["NEUTRAL_BAND", "SentimentScorer"]
 
@@ -109,6 +109,12 @@ class SentimentScorer:
         if analyzer is None or code is None:
             return None
         compound = analyzer.polarity_scores(interaction.text)["compound"]
-        label = "negative" if compound <= -NEUTRAL_BAND else "positive" if compound >= NEUTRAL_BAND else "neutral"
-        return Score(name=self.name, value=compound, label=label,
-                     reasons=(f"{label} sentiment {compound:+.2f} ({self._engine[code]}, {code})",))
+        label = (
+            "negative" if compound <= -NEUTRAL_BAND else "positive" if compound >= NEUTRAL_BAND else "neutral"
+        )
+        return Score(
+            name=self.name,
+            value=compound,
+            label=label,
+            reasons=(f"{label} sentiment {compound:+.2f} ({self._engine[code]}, {code})",),
+        )
