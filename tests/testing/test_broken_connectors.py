@@ -21,7 +21,8 @@ def suite_for(channel_type: str) -> webhook_suite.TestWebhookChannelConformance:
 
 def test_a_connector_that_double_stores_fails(tmp_path: Path) -> None:
     suite = suite_for("broken_double_store")
-    with pytest.raises(ConformanceFailure, match=r"channel stored the same event twice: parse\(\) must return "
+    with pytest.raises(ConformanceFailure, match=r"channel stored the same event twice: parse\(\) must "
+                                                  "return "
                                                  r"stable external_id values for re-delivered events"):
         suite.run(suite.check_redelivery_stored_once(tmp_path))
 
@@ -29,7 +30,8 @@ def test_a_connector_that_double_stores_fails(tmp_path: Path) -> None:
 def test_a_connector_that_skips_signature_checks_fails(tmp_path: Path) -> None:
     suite = suite_for("broken_unsigned")
     with pytest.raises(ConformanceFailure, match=r"a request with a bad signature \(signed with the wrong "
-                                                 r"secret\) was accepted: verify\(\) must raise SignatureError"):
+                                                 r"secret\) was accepted: verify\(\) must raise "
+                                                  "SignatureError"):
         suite.run(suite.check_bad_signature_refused(tmp_path))
 
 
@@ -43,11 +45,13 @@ def test_a_connector_that_logs_its_token_fails(tmp_path: Path) -> None:
 
 def test_a_connector_that_ignores_rate_limits_fails(tmp_path: Path) -> None:
     suite = suite_for("broken_rate_limits")
-    with pytest.raises(ConformanceFailure, match=r"a request reached the fake \d+ s before the rate-limit reset: "
+    with pytest.raises(ConformanceFailure, match=r"a request reached the fake \d+ s before the "
+                                                  "rate-limit reset: "
                                                  r"honour Retry-After / x-rate-limit-reset by raising "
                                                  r"RateLimited\(retry_after=\.\.\.\)"):
         suite.run(suite.check_poll_rate_limit_honoured(tmp_path))
-    with pytest.raises(ConformanceFailure, match=r"a request reached the fake \d+ s before the rate-limit reset"):
+    with pytest.raises(ConformanceFailure, match=r"a request reached the fake \d+ s before the "
+                                                  "rate-limit reset"):
         suite.run(suite.check_send_rate_limit_honoured(tmp_path / "send"))
 
 

@@ -28,7 +28,8 @@ class _Validation(ConformanceBase):
     def check_interactions(self, interactions: Sequence[Interaction], where: str) -> None:
         for interaction in interactions:
             if interaction.channel != self.channel_name:
-                self.fail(f"{where} produced an interaction with channel {interaction.channel!r}: set channel to "
+                self.fail(f"{where} produced an interaction with channel {interaction.channel!r}: set "
+                          "channel to "
                           f"the instance name (self.name, here {self.channel_name!r}), not the type")
             try:
                 schemas.validate("interaction", codec.to_json(interaction))
@@ -73,7 +74,8 @@ class WebhookChecks(_Validation):
                               "interaction(s) on its second delivery)")
             ids = [i.external_id for i in stored_interactions(h.store, self.channel_name)]
             if len(ids) != len(set(ids)):
-                self.fail("channel stored the same event twice: parse() must return stable external_id values")
+                self.fail("channel stored the same event twice: parse() must return stable external_id "
+                          "values")
 
     async def check_bad_signature_refused(self, tmp_path: Path) -> None:
         body = self.need_webhooks()[0]
@@ -92,7 +94,8 @@ class WebhookChecks(_Validation):
                     self.fail(f"a request with a bad signature ({label}) got HTTP {response.status_code} "
                               f"{response.text[:200]} instead of 401: verify() must raise SignatureError")
             if stored_interactions(h.store, self.channel_name):
-                self.fail("a request with a bad signature stored interactions: verify() must raise SignatureError")
+                self.fail("a request with a bad signature stored interactions: verify() must raise "
+                          "SignatureError")
 
     async def check_malformed_bodies_refused(self, tmp_path: Path) -> None:
         self.need_webhooks()
@@ -101,13 +104,15 @@ class WebhookChecks(_Validation):
             for label, body in bodies.items():
                 response = await h.webhook(self.channel_name, body, self.sign(body, self.secrets))
                 if response.status_code != 400 or response.json().get("error") != "malformed":
-                    self.fail(f"a {label} body got HTTP {response.status_code} {response.text[:200]}: parse() "
+                    self.fail(f"a {label} body got HTTP {response.status_code} {response.text[:200]}: "
+                              "parse() "
                               "must raise MalformedPayload (HTTP 400, naming what is wrong), never another "
                               "exception or an empty success")
             oversized = b"{" + b" " * h.engine.config.max_body_bytes + b"}"
             response = await h.webhook(self.channel_name, oversized, self.sign(oversized, self.secrets))
             if response.status_code != 413:
-                self.fail(f"an oversized body got HTTP {response.status_code}: leave the size cap to the core; "
+                self.fail(f"an oversized body got HTTP {response.status_code}: leave the size cap to "
+                          "the core; "
                           "do not read request bodies yourself")
 
 
@@ -116,7 +121,8 @@ class PollChecks(_Validation):
         try:
             return await h.engine.poll(self.channel_name)
         except Exception as exc:
-            self.fail(f"poll() let {type(exc).__name__} escape {where}: {exc}; raise ChannelError (retryable for "
+            self.fail(f"poll() let {type(exc).__name__} escape {where}: {exc}; raise ChannelError "
+                      "(retryable for "
                       "5xx and timeouts), RateLimited or MalformedPayload so the engine can report and retry")
             raise
 
@@ -141,7 +147,8 @@ class PollChecks(_Validation):
             report = await self._poll(h, "after a restart")
             accepted, repeated = _count(report, Outcome.ACCEPTED), _count(report, Outcome.DUPLICATE)
             if repeated:
-                self.fail(f"after a restart, poll re-delivered {repeated} already-stored item(s): poll() must "
+                self.fail(f"after a restart, poll re-delivered {repeated} already-stored item(s): "
+                          "poll() must "
                           "resume from the stored cursor (Page.cursor) instead of starting over")
             if accepted != 2:
                 self.fail(f"after a restart, poll stored {accepted} of the 2 new items: Page.cursor must let "
@@ -202,6 +209,7 @@ class PollChecks(_Validation):
                 h.clock.advance(3600)
             report = await self._poll(h, "after the errors")
             if _count(report, Outcome.ACCEPTED) != len(faults):
-                self.fail(f"after {', '.join(faults)}, the next poll stored {_count(report, Outcome.ACCEPTED)} "
+                self.fail(f"after {', '.join(faults)}, the next poll stored "
+                          f"{_count(report, Outcome.ACCEPTED)} "
                           f"of the {len(faults)} waiting items: a failed poll must not lose items")
 

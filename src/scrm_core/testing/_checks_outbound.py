@@ -29,7 +29,8 @@ class ReplyChecks(ConformanceBase):
         try:
             return await h.engine.flush_outbox()
         except Exception as exc:
-            self.fail(f"send() let {type(exc).__name__} escape: {exc}; raise ChannelError (retryable=True for "
+            self.fail(f"send() let {type(exc).__name__} escape: {exc}; raise ChannelError "
+                      "(retryable=True for "
                       "5xx and timeouts) or RateLimited(retry_after=...)")
             raise
 
@@ -39,18 +40,22 @@ class ReplyChecks(ConformanceBase):
         except ConsentError:
             raise
         except Exception as exc:
-            self.fail(f"send() let {type(exc).__name__} escape: {exc}; raise ChannelError (retryable=True for "
+            self.fail(f"send() let {type(exc).__name__} escape: {exc}; raise ChannelError "
+                      "(retryable=True for "
                       "5xx and timeouts) or RateLimited(retry_after=...)")
             raise
 
     def _check_once(self, fake: FakePlatform, replies: int) -> None:
         accepted = self.accepted_replies(fake)
         if len(accepted) > replies:
-            self.fail(f"{replies} repl{'y' if replies == 1 else 'ies'} reached the fake {len(accepted)} times: "
-                      "send the reply id as the platform's idempotency key (e.g. an Idempotency-Key header), or "
+            self.fail(f"{replies} repl{'y' if replies == 1 else 'ies'} reached the fake {len(accepted)} "
+                      "times: "
+                      "send the reply id as the platform's idempotency key (e.g. an Idempotency-Key "
+                      "header), or "
                       "implement was_sent() so a retry after an ambiguous failure does not post twice")
         if len(accepted) < replies:
-            self.fail(f"only {len(accepted)} of {replies} replies reached the fake (it records effects of kind "
+            self.fail(f"only {len(accepted)} of {replies} replies reached the fake (it records effects "
+                      "of kind "
                       f"{self.reply_effect!r}): send() must deliver the reply")
 
     async def check_reply_exactly_once(self, tmp_path: Path) -> None:
@@ -68,7 +73,8 @@ class ReplyChecks(ConformanceBase):
                 assert stored is not None
                 if stored[0].status is not ReplyStatus.SENT:
                     self.fail(f"a reply was not sent after '{fault.name}' and retries (status "
-                              f"{stored[0].status}, error {stored[0].error!r}): raise ChannelError(retryable=True) "
+                              f"{stored[0].status}, error {stored[0].error!r}): raise "
+                              "ChannelError(retryable=True) "
                               "for 5xx answers and timeouts so the outbox retries")
                 self._check_once(fake, number)
 
@@ -85,7 +91,8 @@ class ReplyChecks(ConformanceBase):
             reset = start + timedelta(seconds=120)
             early = [r for r in fake.requests if start < r.at < reset]
             if early:
-                self.fail(f"a request reached the fake {seconds_between(early[0].at, reset):.0f} s before the "
+                self.fail(f"a request reached the fake {seconds_between(early[0].at, reset):.0f} s "
+                          "before the "
                           "rate-limit reset: honour Retry-After / x-rate-limit-reset by raising "
                           "RateLimited(retry_after=...)")
             h.clock.advance(2)

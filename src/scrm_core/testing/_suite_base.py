@@ -86,7 +86,8 @@ class ConformanceBase:
     def inbound_interaction(self, number: int = 1) -> Interaction:
         """An inbound message to reply to (override when the platform needs real-looking ids)."""
         private = self.capabilities.private_message
-        return Interaction(channel=self.channel_name, account=self.account, external_id=f"conformance-in-{number}",
+        return Interaction(channel=self.channel_name, account=self.account,
+                           external_id=f"conformance-in-{number}",
                            kind="direct_message" if private else "mention", author=self.customer(number),
                            text="Hello, can you help me?", created_at=datetime.now().astimezone(),
                            visibility="private" if private else "public")
@@ -174,7 +175,8 @@ class ConformanceBase:
     def need_fake(self, why: str) -> FakePlatform:
         fake = self.new_fake()
         if fake is None:
-            self.fail(f"the channel {why} but the conformance class sets no `fake`: point it at a FakePlatform "
+            self.fail(f"the channel {why} but the conformance class sets no `fake`: point it at a "
+                      "FakePlatform "
                       "subclass that behaves like the platform's API")
         assert fake is not None
         return fake

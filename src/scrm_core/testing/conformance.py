@@ -26,6 +26,7 @@ from pathlib import Path
 
 import httpx
 import jsonschema
+import pytest
 
 from scrm_core.channels import Channel
 from scrm_core.errors import ConfigError, PluginError
@@ -51,10 +52,11 @@ class _ContractChecks(WebhookChecks, PollChecks, ReplyChecks):
                 self.fail(f"channel type {self.channel_type!r} is not registered by the built-in or extra "
                           "plugins: call register() in scrm_register_channels")
             return
-        found = [ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP) if ep.name == self.entry_point]
+        found = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP, name=self.entry_point)
         if not found:
             self.fail(f"no entry point {self.entry_point!r} in the {ENTRY_POINT_GROUP!r} group: add "
-                      f"[project.entry-points.{ENTRY_POINT_GROUP}] {self.entry_point} = \"<your package>\" to "
+                      f"[project.entry-points.{ENTRY_POINT_GROUP}] {self.entry_point} = \"<your "
+                      "package>\" to "
                       "pyproject.toml and reinstall the distribution")
         pm = create_plugin_manager(load_plugins=[self.entry_point])
         failures = getattr(pm, "scrm_load_failures", [])
@@ -95,12 +97,14 @@ class _ContractChecks(WebhookChecks, PollChecks, ReplyChecks):
         for label, (section, secrets) in cases.items():
             document = {"channels": {self.channel_name: self.section(settings=section, secrets=secrets)}}
             try:
-                ScrmHarness.build(document, store_path=tmp_path / "refused.sqlite3", environ=self.environ(secrets),
+                refused = tmp_path / "refused.sqlite3"
+                ScrmHarness.build(document, store_path=refused, environ=self.environ(secrets),
                                   plugin_manager=self.plugin_manager()).store.close()
             except ConfigError:
                 continue
-            hint = ("set \"additionalProperties\": false in config_schema so a misspelt key is reported, not "
-                    "ignored") if "unknown key" in label else "tighten config_schema so it refuses this section"
+            hint = "tighten config_schema so it refuses this section"
+            if "unknown key" in label:
+                hint = "set \"additionalProperties\": false in config_schema so a misspelt key is reported"
             self.fail(f"a config section with {label} was accepted: {hint}")
 
     def check_capabilities_match_methods(self) -> None:
@@ -122,16 +126,18 @@ class _ContractChecks(WebhookChecks, PollChecks, ReplyChecks):
             self.fail_skip("the conformance class gives no `secrets` to plant as canaries")
         short = [name for name, value in self.secrets.items() if len(value) < 12]
         if short:
-            self.fail(f"secret(s) {short} are shorter than 12 characters: use distinctive values, they are the "
+            self.fail(f"secret(s) {short} are shorter than 12 characters: use distinctive values, they "
+                      "are the "
                       "canaries the leak check looks for")
         caps = self.capabilities
         fake = self.new_fake()
         with LeakWatch(self.secrets) as watch:
             async with self.harness(tmp_path, fake=fake) as h:
                 channel = h.engine.channel(self.channel_name)
+                section = h.engine.config.channels[self.channel_name]
                 for label, value in (("repr(channel)", channel), ("channel.settings", channel.settings),
                                      ("channel.secrets", channel.secrets), ("the Config", h.engine.config),
-                                     ("the channel's config section", h.engine.config.channels[self.channel_name])):
+                                     ("the channel's config section", section)):
                     watch.see(label, value)
                 if caps.webhooks:
                     await self._leak_webhooks(h, watch)
@@ -145,7 +151,8 @@ class _ContractChecks(WebhookChecks, PollChecks, ReplyChecks):
 
     async def _leak_webhooks(self, h: ScrmHarness, watch: LeakWatch) -> None:
         body = self.need_webhooks()[0]
-        cases = [(body, self.sign(body, self.wrong_secrets(self.secrets))), (body + b" ", self.sign(body, self.secrets)),
+        cases = [(body, self.sign(body, self.wrong_secrets(self.secrets))),
+                 (body + b" ", self.sign(body, self.secrets)),
                  *[(bad, self.sign(bad, self.secrets)) for bad in self.malformed_bodies().values()]]
         for sent, headers in cases:
             response = await h.webhook(self.channel_name, sent, headers)
@@ -208,14 +215,13 @@ class _ContractChecks(WebhookChecks, PollChecks, ReplyChecks):
                     self.fail(f"over a real connection, the reply was not sent: {reply.error}")
 
     def fail_skip(self, reason: str) -> None:
-        import pytest
-
         pytest.skip(reason)
 
 
 class ChannelConformance(_ContractChecks):
     """Subclass as ``Test<Something>`` and set ``channel_type``, ``entry_point``, ``config``, ``secrets``,
-    ``fake``; implement ``sample_payloads()`` (webhooks) and ``publish()`` (polling). See docs/testing-kit.md."""
+    ``fake``; implement ``sample_payloads()`` (webhooks) and ``publish()`` (polling).
+    See docs/testing-kit.md."""
 
     def test_installed_and_discovered(self) -> None:
         self.check_discovered()

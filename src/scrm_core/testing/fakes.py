@@ -48,9 +48,9 @@ __all__ = [
     "CursorPage",
     "Effect",
     "EffectLedger",
+    "FakePlatform",
     "Fault",
     "FaultQueue",
-    "FakePlatform",
     "Handler",
     "RecordedRequest",
     "bearer",
@@ -68,7 +68,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 Auth = Callable[[Request, bytes], Response | None]
 
 
-# ------------------------------------------------------------------------------------------------- auth checks
+# ----------------------------------------------------------------------------------------------------- checks
 def bearer(token: str | Callable[[], str]) -> Auth:
     """Require ``Authorization: Bearer <token>``; a missing or wrong token gets a 401 like real APIs give."""
 
@@ -154,7 +154,7 @@ class EffectLedger:
         return len(self._effects)
 
 
-# ------------------------------------------------------------------------------------------------------ faults
+# ----------------------------------------------------------------------------------------------------- faults
 @frozen(kw_only=True)
 class Fault:
     """One programmed misbehaviour. ``when="before"`` answers instead of handling (nothing happens on the
@@ -241,7 +241,7 @@ class FaultQueue:
         return len(self._queue)
 
 
-# -------------------------------------------------------------------------------------------------- pagination
+# ------------------------------------------------------------------------------------------------- pagination
 @frozen(kw_only=True)
 class CursorPage(Generic[T]):
     items: tuple[T, ...]
@@ -391,7 +391,7 @@ class FakePlatform:
         self.faults.clear()
 
 
-# ---------------------------------------------------------------------------------------------------- loopback
+# --------------------------------------------------------------------------------------------------- loopback
 @contextlib.contextmanager
 def serve_loopback(app: Any, *, startup_timeout: float = 10.0) -> Iterator[str]:
     """Run an ASGI app under uvicorn on 127.0.0.1 (a free port) in a background thread; yields its base URL

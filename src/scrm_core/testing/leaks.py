@@ -3,6 +3,7 @@ find any place the secret shows up."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 from collections.abc import Mapping
@@ -22,10 +23,8 @@ class _Collector(logging.Handler):
 
 def _record_texts(record: logging.LogRecord) -> list[str]:
     texts = [str(record.msg), repr(record.args)]
-    try:
+    with contextlib.suppress(Exception):  # a broken format string must not hide a leak
         texts.append(record.getMessage())
-    except Exception:  # a broken format string is the plugin's bug, not a reason to miss a leak
-        pass
     if record.exc_info and record.exc_info[1] is not None:
         texts.append("".join(traceback.format_exception(record.exc_info[1])))
     if record.exc_text:
