@@ -18,6 +18,7 @@ from scrm_core.plugins import create_plugin_manager
 from scrm_core.store import SQLiteStore
 from tests.support import ENVIRON, TOKEN, Clock, channel_section
 
+
 @pytest.fixture
 def platform() -> DemoPlatform:
     return DemoPlatform(token=TOKEN, page_size=10)

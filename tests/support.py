@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 SECRET = "test-webhook-secret-value"
@@ -29,7 +29,7 @@ class Clock:
     """A clock the tests move by hand."""
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now

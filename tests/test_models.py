@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import attrs
 import pytest
@@ -24,7 +24,7 @@ from scrm_core.models import (
     Visibility,
 )
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def test_models_are_frozen_and_keyword_only() -> None:
@@ -52,8 +52,8 @@ def test_naive_timestamps_are_refused_and_offsets_become_utc() -> None:
     local = datetime(2026, 1, 1, 9, 0, tzinfo=timezone(timedelta(hours=-3)))
     item = Interaction(channel="x", account="a", external_id="1", kind="mention", author=Party(platform_id="u"),
                        text="hi", created_at=local)
-    assert item.created_at == datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
-    assert item.created_at.tzinfo is timezone.utc
+    assert item.created_at == datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    assert item.created_at.tzinfo is UTC
 
 
 def test_score_confidence_must_be_a_probability() -> None:
@@ -87,7 +87,7 @@ _opt_text = st.none() | st.text(min_size=1, max_size=30)
 _id = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=0x2FFF), min_size=1, max_size=30).filter(
     lambda s: s.strip() != "")
 _times = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
-                      timezones=st.just(timezone.utc))
+                      timezones=st.just(UTC))
 _parties = st.builds(Party, platform_id=_id, handle=_opt_text, display_name=_opt_text,
                      follower_count=st.none() | st.integers(0, 10**9), verified=st.none() | st.booleans())
 _channel = st.from_regex(r"\A[a-z][a-z0-9_-]{0,20}\Z")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from scrm_core import codec, hookimpl
 from scrm_core.engine import Engine
-from scrm_core.errors import MalformedPayload
+from scrm_core.errors import ConsentError, MalformedPayload
 from scrm_core.models import (
     Contact,
     Conversation,
@@ -24,7 +24,7 @@ from scrm_core.pipeline import Outcome
 from scrm_core.routing.base import RoutingInput
 from scrm_core.scoring.base import ScoringContext
 
-T0 = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
 def item(external_id: str, text: str = "my internet has been down since yesterday", *, author: str = "u1",
@@ -207,3 +207,15 @@ async def test_outbound_echoes_thread_without_being_routed(engine: Engine) -> No
     assert customer.conversation is not None and echo.conversation is not None
     assert echo.conversation.id == customer.conversation.id
     assert echo.conversation.customer.platform_id == "u1"
+
+
+async def test_a_thread_the_brand_opened_belongs_to_the_first_customer_who_answers(engine: Engine) -> None:
+    [offer] = engine.ingest([item("o1", "Hi! Fibre 1 Gb is now available on your street.", author="brand",
+                                  kind="direct_message", thread_ref="dm-5", direction="outbound")])
+    assert offer.conversation is not None and offer.conversation.queue is None
+    [answer] = engine.ingest([item("o2", "STOP", author="u9", kind="direct_message", thread_ref="dm-5")])
+    assert answer.conversation is not None
+    assert answer.conversation.customer.platform_id == "u9"
+    assert "do-not-contact" in answer.conversation.tags
+    with pytest.raises(ConsentError):
+        await engine.reply(answer.conversation.id, "Sorry to see you go")

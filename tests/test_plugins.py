@@ -123,7 +123,8 @@ def test_the_manager_is_fresh_each_time() -> None:
 def test_built_ins_register_through_the_public_hooks() -> None:
     registry = Registry(create_plugin_manager(entry_points=False))
     assert registry.channels["webhook"].plugin == "scrm_core.default_plugins.webhook_channel"
-    assert registry.scorers and all(r.plugin.startswith("scrm_core.default_plugins.") for r in registry.scorers.values())
+    assert registry.scorers
+    assert all(r.plugin.startswith("scrm_core.default_plugins.") for r in registry.scorers.values())
     assert registry.strategies and registry.conditions
 
 

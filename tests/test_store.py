@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from scrm_core.errors import StoreError
 from scrm_core.models import Conversation, Party, Priority
 from scrm_core.store import SQLiteStore, open_store
 
-T0 = datetime(2026, 11, 24, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, tzinfo=UTC)
 
 
 def conversation(cid: str, priority: str, updated: int = 0, **extra: object) -> Conversation:

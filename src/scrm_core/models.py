@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -98,15 +98,15 @@ class ReplyStatus(enum.StrEnum):
 
 def utc(value: datetime) -> datetime:
     """Return ``value`` in UTC; a naive datetime is refused, because its zone would be a guess."""
-    if value.tzinfo is timezone.utc:  # the common case, on every model construction
+    if value.tzinfo is UTC:  # the common case, on every model construction
         return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"timestamp {value.isoformat()} has no time zone; scrm keeps every time in UTC")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _optional_utc(value: datetime | None) -> datetime | None:

@@ -160,7 +160,8 @@ class Pipeline:
                     now=now))
             except Exception as exc:
                 raise _StepFailed("route", exc) from exc
-        conversation, event = self._thread(interaction, existing, decision, contact, opted_out, now)
+        conversation, event = self._thread(interaction, existing, decision=decision, contact=contact,
+                                          opted_out=opted_out, now=now)
         score_tuple = tuple(scores.values())
         update = ConversationUpdate(event=event, conversation=conversation, interaction=interaction,
                                     scores=score_tuple, decision=decision)
@@ -223,7 +224,7 @@ class Pipeline:
         return None
 
     def _thread(
-        self, interaction: Interaction, existing: Conversation | None, decision: RouteDecision | None,
+        self, interaction: Interaction, existing: Conversation | None, *, decision: RouteDecision | None,
         contact: Contact | None, opted_out: bool, now: datetime,
     ) -> tuple[Conversation, str]:
         """Step 9: the conversation as it stands after this interaction (built in one step: every attrs
@@ -239,6 +240,9 @@ class Pipeline:
             event = "created"
         else:
             fields = {"interaction_count": existing.interaction_count + 1, "updated_at": now}
+            if existing.queue is None and interaction.direction is Direction.INBOUND:
+                # never routed: the brand opened this thread, so its first inbound author is the customer
+                fields["customer"] = interaction.author
             if existing.language is None and interaction.language:
                 fields["language"] = interaction.language
             if contact is not None and existing.contact_ref is None:

@@ -25,8 +25,16 @@ from attrs import frozen
 from scrm_core import hookspecs
 from scrm_core.channels import Channel
 from scrm_core.errors import PluginError
-from scrm_core.models import Contact, Conversation, ConversationUpdate, HandOff, Identity, Interaction
-from scrm_core.models import Reply, RouteDecision
+from scrm_core.models import (
+    Contact,
+    Conversation,
+    ConversationUpdate,
+    HandOff,
+    Identity,
+    Interaction,
+    Reply,
+    RouteDecision,
+)
 from scrm_core.routing.base import Condition, RoutingStrategy
 from scrm_core.scoring.base import Scorer
 

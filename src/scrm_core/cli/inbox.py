@@ -21,7 +21,7 @@ from scrm_core.store import SQLiteStore, Store, open_store
               type=click.Choice(["open", "pending", "handed_off", "resolved", "all"]))
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000))
 @click.option("--why/--no-why", default=True, help="Show the routing reasons.")
-def inbox(config_path: Path | None, store_path: Path | None, queue: str | None, status: str, limit: int,
+def inbox(*, config_path: Path | None, store_path: Path | None, queue: str | None, status: str, limit: int,
           why: bool) -> None:
     """Show the routed conversations as a table."""
     if store_path is not None:

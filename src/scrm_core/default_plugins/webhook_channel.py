@@ -16,8 +16,7 @@ from typing import Any, ClassVar
 import httpx
 
 from scrm_core import codec, hookimpl
-from scrm_core.channels import Capabilities, Channel, Page, SendResult, WebhookRequest, WebhookResponse
-from scrm_core.channels import decode_json
+from scrm_core.channels import Capabilities, Channel, Page, SendResult, WebhookRequest, WebhookResponse, decode_json
 from scrm_core.errors import ChannelError, MalformedPayload, RateLimited
 from scrm_core.http import retry_after_seconds
 from scrm_core.models import Interaction, Reply

@@ -86,44 +86,15 @@ async def run_demo(workdir: Path, *, console: Console, show: int = 6) -> DemoRep
         platform.add_feed(accounts[channel], grouped.get(channel, []))
     platform.fail_next(429, {"retry-after": "0"})  # the first poll is rate limited, like a busy API
 
-    outcomes: Counter[str] = Counter()
-    refused = 0
     console.rule("[bold]scrm demo[/]: Lumen Telecom's social care inbox")
     console.print(f"{len(interactions)} interactions in English and Portuguese on {len(grouped)} channels; "
                   f"{len(agents)} people in the organisation. Store: {store_path}\n")
     async with Engine(config, http=create_client(transport=httpx.ASGITransport(app=platform.app))) as engine:
-        app = create_app(engine)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://scrm.local") as web:
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          console=console, transient=True) as progress:
-                pushed = sum(len(grouped.get(c, [])) for c in _PUSHED)
-                task = progress.add_task("webhooks in", total=pushed)
-                for channel in _PUSHED:
-                    documents = grouped.get(channel, [])
-                    for start in range(0, len(documents), _BATCH):
-                        batch = documents[start:start + _BATCH]
-                        body, headers = platform.signed_batch(environ["SCRM_DEMO_SECRET"], batch)
-                        response = await web.post(f"/webhooks/{channel}", content=body, headers=headers)
-                        response.raise_for_status()
-                        outcomes.update(response.json())
-                        if start == 0:  # platforms re-deliver: the same batch again is stored once
-                            again = await web.post(f"/webhooks/{channel}", content=body, headers=headers)
-                            outcomes.update(again.json())
-                        progress.advance(task, len(batch))
-                forged_body, forged = platform.signed_batch("not-the-secret", grouped[_PUSHED[0]][:1])
-                forged_response = await web.post(f"/webhooks/{_PUSHED[0]}", content=forged_body, headers=forged)
-                refused += forged_response.status_code == 401
-                polled = sum(len(grouped.get(c, [])) for c in _POLLED)
-                task = progress.add_task("polling", total=polled)
-                rate_limited = 0
-                for _ in range(50):
-                    report = await engine.poll()
-                    rate_limited += len(report.waits)
-                    for result in report.results:
-                        outcomes[result.outcome.value] += 1
-                    progress.advance(task, len(report.results))
-                    if report.pages == 0 and not report.waits:
-                        break
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=console, transient=True) as progress:
+            outcomes, refused = await _push_webhooks(engine, platform, grouped, environ["SCRM_DEMO_SECRET"],
+                                                     progress)
+            rate_limited = await _poll_until_done(engine, outcomes, grouped, progress)
         console.print(
             f"Ingested: [green]{outcomes[Outcome.ACCEPTED]} accepted[/], {outcomes[Outcome.DUPLICATE]} "
             f"re-deliveries recognised as duplicates, {outcomes[Outcome.DEAD_LETTER]} dead letters; "
@@ -139,6 +110,46 @@ async def run_demo(workdir: Path, *, console: Console, show: int = 6) -> DemoRep
     return DemoReport(outcomes=dict(outcomes), refused=refused, replies_sent=sent, replies_blocked=blocked,
                       handoffs=handoffs, store_path=store_path, config_path=config_path,
                       conversations=conversations)
+
+
+async def _push_webhooks(
+    engine: Engine, platform: DemoPlatform, grouped: Mapping[str, list[dict[str, Any]]], secret: str,
+    progress: Progress,
+) -> tuple[Counter[str], int]:
+    """X and Facebook push signed batches through the webhook app; the first batch of each arrives twice,
+    as platforms re-deliver, and one forged request is sent to show the refusal."""
+    outcomes: Counter[str] = Counter()
+    task = progress.add_task("webhooks in", total=sum(len(grouped.get(c, [])) for c in _PUSHED))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(engine)),
+                                 base_url="http://scrm.local") as web:
+        for channel in _PUSHED:
+            documents = grouped.get(channel, [])
+            for start in range(0, len(documents), _BATCH):
+                batch = documents[start:start + _BATCH]
+                body, headers = platform.signed_batch(secret, batch)
+                for _ in range(2 if start == 0 else 1):
+                    response = await web.post(f"/webhooks/{channel}", content=body, headers=headers)
+                    response.raise_for_status()
+                    outcomes.update(response.json())
+                progress.advance(task, len(batch))
+        forged_body, forged = platform.signed_batch("not-the-secret", grouped[_PUSHED[0]][:1])
+        forged_response = await web.post(f"/webhooks/{_PUSHED[0]}", content=forged_body, headers=forged)
+    return outcomes, int(forged_response.status_code == 401)
+
+
+async def _poll_until_done(engine: Engine, outcomes: Counter[str], grouped: Mapping[str, list[dict[str, Any]]],
+                           progress: Progress) -> int:
+    """E-mail and the helpdesk are polled page by page until nothing is left; returns the rate-limit hits."""
+    task = progress.add_task("polling", total=sum(len(grouped.get(c, [])) for c in _POLLED))
+    rate_limited = 0
+    for _ in range(100):
+        report = await engine.poll()
+        rate_limited += len(report.waits)
+        outcomes.update(result.outcome.value for result in report.results)
+        progress.advance(task, len(report.results))
+        if report.pages == 0 and not report.waits:
+            break
+    return rate_limited
 
 
 async def _answer_some(engine: Engine, console: Console) -> tuple[int, int]:
