@@ -152,7 +152,7 @@ def test_sticky_owner_returns_to_previous_agent() -> None:
 def test_an_existing_conversation_keeps_its_owner() -> None:
     r = router(with_rules({"id": "all", "when": {}, "then": {"queue": "care"}}))
     d = r.route(rinput(conversation=conversation("bob", queue="care")))
-    assert d.assignee == "bob" and "kept with current owner bob" in d.explanation
+    assert d.assignee == "bob" and "kept in queue care with bob" in d.explanation
     assert r.load() == {}
 
 

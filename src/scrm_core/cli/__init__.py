@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from scrm_core.cli import admin, demo, inbox, ingest, serve
+from scrm_core.cli import admin, demo, inbox, ingest, route, serve
 
 __all__ = ["main"]
 
@@ -22,7 +22,7 @@ def main(verbose: int) -> None:
 
 for command in (
     demo.demo, inbox.inbox, ingest.replay, ingest.poll, ingest.retry, serve.serve,
-    admin.plugins, admin.check, admin.schema,
+    admin.plugins, admin.check, admin.schema, route.route,
 ):
     main.add_command(command)
 

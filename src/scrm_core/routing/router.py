@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from attrs import frozen
 
-from scrm_core.models import Priority, RouteDecision
+from scrm_core.models import Conversation, ConversationStatus, Priority, RouteDecision
 from scrm_core.routing.base import AssignmentRequest, RoutingInput, RoutingStrategy
 from scrm_core.routing.directory import Directory
 from scrm_core.routing.rules import CompiledRule, RuleIndex
@@ -65,6 +65,21 @@ def _merge(fired: Sequence[CompiledRule]) -> _Merged:
     )
 
 
+def _kept(conversation: Conversation, fired: Sequence[CompiledRule], merged: _Merged,
+          priority: Priority) -> RouteDecision:
+    """A follow-up that is no more pressing than its open conversation leaves it where it is (same queue,
+    owner, priority and promised due time); no load moves, so the router's counts stay true."""
+    rules = f"; rules {', '.join(r.id for r in fired)} fired" if fired else ""
+    owner = f" with {conversation.assignee}" if conversation.assignee else ""
+    return RouteDecision(
+        queue=conversation.queue or "", team=conversation.team, assignee=conversation.assignee,
+        priority=conversation.priority, sla_due=conversation.sla_due, rule_ids=tuple(r.id for r in fired),
+        tags=merged.tags, strategy="sticky" if conversation.assignee else None, hand_off_to=merged.hand_off,
+        explanation=f"follow-up in an open conversation: kept in queue {conversation.queue}{owner} at "
+                    f"{conversation.priority.value} (this message alone: {priority.value}{rules})",
+    )
+
+
 class RuleRouter:
     """Implements ``scrm_core.routing.Router``. Built by ``build_router``; holds open-conversation counts
     per agent in memory (seeded from the store once) so no decision queries the database."""
@@ -110,6 +125,12 @@ class RuleRouter:
     def route(self, routing_input: RoutingInput) -> RouteDecision:
         fired = self.matching_rules(routing_input)
         merged = _merge(fired)
+        conversation = routing_input.conversation
+        if conversation is not None and conversation.queue is not None \
+                and conversation.status is not ConversationStatus.RESOLVED:
+            priority = self._priority(routing_input, merged, [])
+            if priority.rank >= conversation.priority.rank:
+                return _kept(conversation, fired, merged, priority)
         why: list[str] = []
         queue_id = merged.queue or self.fallback_queue
         if fired:
@@ -120,7 +141,6 @@ class RuleRouter:
         team = merged.team or queue.team
         priority = self._priority(routing_input, merged, why)
         due = self.sla.due(routing_input.now, priority, merged.sla)
-        conversation = routing_input.conversation
         if (
             conversation is not None
             and conversation.sla_due is not None
