@@ -10,7 +10,7 @@ outbound: ``send``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import httpx
@@ -73,6 +73,10 @@ class WebhookResponse:
     content_type: str = "text/plain; charset=utf-8"
 
 
+def _interaction_tuple(value: Iterable[Interaction]) -> tuple[Interaction, ...]:
+    return tuple(value)
+
+
 @frozen(kw_only=True)
 class Page:
     """One page of a poll: the interactions, the cursor to resume from next time, and whether more is waiting.
@@ -80,7 +84,7 @@ class Page:
     ``retry_after`` (seconds) tells the poller not to call again before then (rate limit reset).
     """
 
-    interactions: tuple[Interaction, ...] = field(default=(), converter=tuple)
+    interactions: tuple[Interaction, ...] = field(default=(), converter=_interaction_tuple)
     cursor: str | None = None
     more: bool = False
     retry_after: float | None = None

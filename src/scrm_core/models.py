@@ -7,7 +7,7 @@ each channel plugin translates its platform's payloads into them. Change a model
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -305,6 +305,10 @@ class Identity:
     party: Party = field(validator=validators.instance_of(Party))
 
 
+def _score_tuple(value: Iterable[Score]) -> tuple[Score, ...]:
+    return tuple(value)
+
+
 @frozen(kw_only=True)
 class ConversationUpdate:
     """What the host CRM receives after an interaction went through the pipeline."""
@@ -312,5 +316,5 @@ class ConversationUpdate:
     event: str = field(validator=validators.in_(("created", "updated")))
     conversation: Conversation = field(validator=validators.instance_of(Conversation))
     interaction: Interaction = field(validator=validators.instance_of(Interaction))
-    scores: tuple[Score, ...] = field(default=(), converter=tuple)
+    scores: tuple[Score, ...] = field(default=(), converter=_score_tuple)
     decision: RouteDecision | None = field(default=None)
