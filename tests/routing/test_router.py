@@ -251,7 +251,7 @@ _texts = st.sampled_from(["refund now", "hello", "order #12345", "quero reembols
     priority=st.sampled_from([None, "urgent", "high", "normal", "low"]),
     mode=st.sampled_from(["first_match", "all_match"]),
 )
-def test_every_interaction_gets_exactly_one_owner_queue(  # noqa: PLR0917 (hypothesis arguments)
+def test_every_interaction_gets_exactly_one_owner_queue(
     text: str,
     channel: str,
     kind: str,
