@@ -144,3 +144,31 @@ def _inbound() -> object:
     from scrm_core.models import Interaction
 
     return codec.from_json(Interaction, {**interaction_doc("1"), "channel": "x", "account": "acme"})
+
+
+async def test_an_overdue_conversation_escalates_up_its_chain_step_by_step(
+    make_engine: Callable[..., Engine], clock: Clock
+) -> None:
+    routing = {
+        "agents": {"ana": {"team": "care"}, "lia": {"team": "care"}, "dora": {}},
+        "teams": {"care": {"members": ["ana", "lia"], "lead": "lia", "department": "cx"}},
+        "departments": {"cx": {"head": "dora"}},
+        "queues": {"advocates": {"agents": ["ana"]}},
+        "sla": {"normal": "1h", "low": "1h", "high": "1h", "urgent": "1h", "wall_clock": ["normal", "low", "high"]},
+        "escalation": {"steps": [{"to": "team_lead", "after": "0m"}, {"to": "department_head", "after": "2h"}]},
+    }
+    async with make_engine({"channels": {"x": channel_section()}, "routing": routing}) as engine:
+        [result] = engine.ingest([_inbound()])
+        assert result.conversation is not None and result.conversation.assignee == "ana"
+        assert engine.escalate() == []
+        clock.now += timedelta(minutes=61)
+        [first] = engine.escalate()
+        assert (first.from_owner, first.to_owner, first.level) == ("ana", "lia", 1)
+        assert engine.escalate() == []  # one step per due step, not one per call
+        clock.now += timedelta(hours=2)
+        [second] = engine.escalate()
+        assert (second.from_owner, second.to_owner) == ("lia", "dora")
+        conversation = engine.store.get_conversation(result.conversation.id)
+        assert conversation is not None and conversation.assignee == "dora"
+        assert "escalation step 2 (department_head) -> dora" in conversation.explanation
+        assert [e["to_owner"] for e in engine.store.escalations_of(result.conversation.id)] == ["lia", "dora"]

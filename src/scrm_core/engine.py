@@ -50,6 +50,7 @@ from scrm_core.models import (
 from scrm_core.pipeline import Outcome, Pipeline, ProcessResult
 from scrm_core.plugins import Hooks, Registry, create_plugin_manager
 from scrm_core.routing import build_router
+from scrm_core.routing.escalation import Escalation, escalate_overdue
 from scrm_core.scoring import build_scorers
 from scrm_core.store import Store, open_store, subject_hash
 from scrm_core.validation import check_config
@@ -386,6 +387,11 @@ class Engine:
     def retry(self) -> tuple[list[ProcessResult], int]:
         """Retry dead letters and pending host deliveries; returns the retried results and deliveries done."""
         return self.pipeline.retry_dead_letters(), self.pipeline.retry_deliveries()
+
+    def escalate(self) -> list[Escalation]:
+        """Move each overdue open conversation one step up its escalation chain (advocate -> team lead ->
+        department head, as configured); every step is recorded. Call it periodically (``scrm escalate``)."""
+        return escalate_overdue(self.store, self.router, self.clock())
 
     def inbox(self, *, status: str | None = "open", queue: str | None = None, limit: int = 100) -> list[Conversation]:
         return self.store.list_conversations(status=status, queue=queue, limit=limit)

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from scrm_core.cli import admin, demo, inbox, ingest, route, serve
+from scrm_core.cli import admin, demo, housekeeping, inbox, ingest, route, serve
 
 __all__ = ["main"]
 
@@ -21,7 +21,7 @@ def main(verbose: int) -> None:
 
 
 for command in (
-    demo.demo, inbox.inbox, ingest.replay, ingest.poll, ingest.retry, serve.serve,
+    demo.demo, inbox.inbox, ingest.replay, ingest.poll, housekeeping.retry, housekeeping.escalate, serve.serve,
     admin.plugins, admin.check, admin.schema, route.route,
 ):
     main.add_command(command)

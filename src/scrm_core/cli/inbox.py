@@ -23,7 +23,7 @@ from scrm_core.store import SQLiteStore, Store, open_store
 @click.option("--why/--no-why", default=True, help="Show the routing reasons.")
 def inbox(*, config_path: Path | None, store_path: Path | None, queue: str | None, status: str, limit: int,
           why: bool) -> None:
-    """Show the routed conversations as a table."""
+    """Show the routed conversations, most pressing first, with why each is where it is."""
     if store_path is not None:
         store: Store = SQLiteStore(store_path)
     else:

@@ -1,4 +1,4 @@
-"""``scrm replay``, ``scrm poll`` and ``scrm retry``: put interactions through the pipeline."""
+"""``scrm replay`` and ``scrm poll``: put interactions through the pipeline."""
 
 from __future__ import annotations
 
@@ -102,22 +102,5 @@ def poll(config_path: Path | None, channel: str | None, max_pages: int | None) -
                 console.print(f"  {name}/{account}: rate limited until {until:%H:%M:%S} UTC")
             for problem in report.problems:
                 err_console.print(f"  [red]{escape(problem)}[/]")
-
-    asyncio.run(run())
-
-
-@click.command()
-@config_option
-def retry(config_path: Path | None) -> None:
-    """Retry dead letters, pending host deliveries and queued replies."""
-    config = load(config_path)
-
-    async def run() -> None:
-        async with Engine(config) as engine:
-            results, delivered = engine.retry()
-            sent = await engine.flush_outbox()
-            counts = result_counts(results)
-            console.print(f"dead letters retried: {len(results)} ({counts['accepted']} accepted); "
-                          f"deliveries done: {delivered}; replies attempted: {len(sent)}")
 
     asyncio.run(run())
