@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from scrm_core.cli import admin, demo, housekeeping, inbox, ingest, route, serve
+from scrm_core.cli import admin, demo, housekeeping, inbox, ingest, new_plugin, route, serve
 
 __all__ = ["main"]
 
@@ -22,7 +22,7 @@ def main(verbose: int) -> None:
 
 for command in (
     demo.demo, inbox.inbox, ingest.replay, ingest.poll, housekeeping.retry, housekeeping.escalate, serve.serve,
-    admin.plugins, admin.check, admin.schema, route.route,
+    admin.plugins, admin.check, admin.schema, route.route, new_plugin.new_plugin,
 ):
     main.add_command(command)
 
