@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scrm_core.models import Interaction, Score
+from scrm_core.scoring._make import make_score
 from scrm_core.scoring.base import ScoringContext
 
 __all__ = ["CustomerValueScorer", "InfluenceScorer", "humanize_count"]
@@ -61,7 +62,7 @@ class InfluenceScorer:
             parts.append("verified")
         influencer = bool(verified) or (followers or 0) >= self.influencer_followers
         label = "influencer" if influencer else "regular"
-        return Score(name=self.name, value=value, label=label, reasons=(f"{label}: {', '.join(parts)}",))
+        return make_score(self.name, float(value), label, (f"{label}: {', '.join(parts)}",))
 
 
 class CustomerValueScorer:
@@ -101,9 +102,4 @@ class CustomerValueScorer:
             reasons.append(f"customer tier {contact.tier}")
         if contact.value is not None:
             reasons.append(f"customer value {contact.value:,.0f}")
-        return Score(
-            name=self.name,
-            value=max(tier_weight, value_weight),
-            label=contact.tier,
-            reasons=(", ".join(reasons),),
-        )
+        return make_score(self.name, float(max(tier_weight, value_weight)), contact.tier, (", ".join(reasons),))

@@ -9,6 +9,7 @@ from typing import Any
 import re2
 
 from scrm_core.models import Interaction, Score
+from scrm_core.scoring._make import make_score
 from scrm_core.scoring.base import ScoringContext
 from scrm_core.scoring.keywords import KeywordAutomaton
 from scrm_core.scoring.text import fold
@@ -277,9 +278,4 @@ class IntentScorer:
         if not found:
             return None
         ranked = sorted(found, key=self._order.__getitem__)
-        return Score(
-            name=self.name,
-            value=float(len(ranked)),
-            label=ranked[0],
-            reasons=tuple(found[name] for name in ranked),
-        )
+        return make_score(self.name, float(len(ranked)), ranked[0], tuple(found[name] for name in ranked))

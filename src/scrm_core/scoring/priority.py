@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scrm_core.models import Interaction, Priority, Score
+from scrm_core.scoring._make import make_score
 from scrm_core.scoring.base import ScoringContext
 from scrm_core.scoring.intent import intents_of
 
@@ -99,4 +100,4 @@ class PriorityScorer:
             add(w["customer_value"] * value.value, value.reasons[0] if value.reasons else "customer value")
         level = next((p for floor, p in self._levels if points >= floor), Priority.LOW)
         reasons.append(f"{points:.0f} points -> {level.value}")
-        return Score(name=self.name, value=points, label=level.value, reasons=tuple(reasons))
+        return make_score(self.name, float(points), level.value, tuple(reasons))

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as VaderAnalyzer
 
 from scrm_core.models import Interaction, Score
+from scrm_core.scoring._make import make_score
 from scrm_core.scoring.base import ScoringContext
 
 with warnings.catch_warnings():
@@ -112,9 +113,6 @@ class SentimentScorer:
         label = (
             "negative" if compound <= -NEUTRAL_BAND else "positive" if compound >= NEUTRAL_BAND else "neutral"
         )
-        return Score(
-            name=self.name,
-            value=compound,
-            label=label,
-            reasons=(f"{label} sentiment {compound:+.2f} ({self._engine[code]}, {code})",),
+        return make_score(
+            self.name, float(compound), label, (f"{label} sentiment {compound:+.2f} ({self._engine[code]}, {code})",)
         )
