@@ -41,7 +41,7 @@ class RssFake(FakePlatform):
         self.add_route("/atom.xml", self.atom, auth=auth)
 
     def add_entries(self, count: int = 1, *, author: str = "forum-user") -> list[FakeEntry]:
-        added = []
+        added: list[FakeEntry] = []
         for _ in range(count):
             number = len(self.entries) + len(added) + 1
             added.append(FakeEntry(
