@@ -7,7 +7,9 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-__all__ = ["DEFAULT_TIMEOUT", "create_client", "retry_after_seconds"]
+from scrm_core.errors import ChannelError, RateLimited
+
+__all__ = ["DEFAULT_TIMEOUT", "create_client", "raise_for_status", "retry_after_seconds"]
 
 #: every call has a deadline; a platform that hangs must not hang the engine
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -39,3 +41,17 @@ def retry_after_seconds(response: httpx.Response, *, default: float = 60.0) -> f
         except ValueError:
             pass
     return default
+
+
+def raise_for_status(response: httpx.Response, *, channel: str, what: str = "platform",
+                     rate_limit_statuses: tuple[int, ...] = (429,)) -> None:
+    """The typed error for a refusal: RateLimited (with ``retry_after``) for ``rate_limit_statuses``, a
+    retryable ChannelError for 5xx, a final ChannelError for other 4xx; nothing for success."""
+    status = response.status_code
+    if status in rate_limit_statuses:
+        raise RateLimited(f"{channel}: {what} answered {status}", channel=channel, status=status,
+                          retry_after=retry_after_seconds(response))
+    if status >= 500:
+        raise ChannelError(f"{channel}: {what} error {status}", channel=channel, status=status, retryable=True)
+    if status >= 400:
+        raise ChannelError(f"{channel}: {what} refused with {status}", channel=channel, status=status)

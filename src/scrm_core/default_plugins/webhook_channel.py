@@ -17,8 +17,8 @@ import httpx
 
 from scrm_core import codec, hookimpl
 from scrm_core.channels import Capabilities, Channel, Page, SendResult, WebhookRequest, WebhookResponse, decode_json
-from scrm_core.errors import ChannelError, MalformedPayload, RateLimited
-from scrm_core.http import retry_after_seconds
+from scrm_core.errors import ChannelError, MalformedPayload
+from scrm_core.http import raise_for_status
 from scrm_core.models import Interaction, Reply
 from scrm_core.signing import DEFAULT_TOLERANCE_SECONDS, verify_standard_webhook
 
@@ -94,15 +94,7 @@ class WebhookChannel(Channel):
         return {"authorization": f"Bearer {token.reveal()}"} if token else {}
 
     def _check(self, response: httpx.Response) -> None:
-        if response.status_code == 429:
-            raise RateLimited(f"{self.name}: rate limited", channel=self.name, status=429,
-                              retry_after=retry_after_seconds(response))
-        if response.status_code >= 500:
-            raise ChannelError(f"{self.name}: platform error {response.status_code}", channel=self.name,
-                               status=response.status_code, retryable=True)
-        if response.status_code >= 400:
-            raise ChannelError(f"{self.name}: refused with {response.status_code}", channel=self.name,
-                               status=response.status_code)
+        raise_for_status(response, channel=self.name)
 
     async def poll(self, account: str, cursor: str | None) -> Page:
         params = {"account": account, "limit": str(self.settings.get("max_page_size", 100))}

@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 import httpx
 
 from scrm_core.channels import Capabilities, Channel, Page
-from scrm_core.errors import ChannelError, MalformedPayload, RateLimited
-from scrm_core.http import retry_after_seconds
+from scrm_core.errors import ChannelError, MalformedPayload
+from scrm_core.http import raise_for_status
 from scrm_core.models import Interaction, Party
 from scrm_rss.feed import Entry, FeedError, parse_feed
 
@@ -94,15 +94,8 @@ class RssChannel(Channel):
         except httpx.TransportError as exc:
             raise ChannelError(f"{self.name}: {type(exc).__name__} fetching the feed", channel=self.name,
                                retryable=True) from None
-        if response.status_code in (429, 503):
-            raise RateLimited(f"{self.name}: feed answered {response.status_code}", channel=self.name,
-                              status=response.status_code, retry_after=retry_after_seconds(response))
-        if response.status_code >= 500:
-            raise ChannelError(f"{self.name}: feed answered {response.status_code}", channel=self.name,
-                               status=response.status_code, retryable=True)
-        if response.status_code >= 400:
-            raise ChannelError(f"{self.name}: feed refused with {response.status_code}", channel=self.name,
-                               status=response.status_code)
+        # feeds behind busy hosts answer 503 with Retry-After as often as 429
+        raise_for_status(response, channel=self.name, what="feed", rate_limit_statuses=(429, 503))
         return response
 
     def _interaction(self, account: str, entry: Entry) -> Interaction:
