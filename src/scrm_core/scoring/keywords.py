@@ -37,16 +37,18 @@ class KeywordAutomaton(Generic[K]):
 
     def matches(self, text: str, *, folded: bool = False) -> list[tuple[K, str]]:
         """Every (owner, keyword) whose keyword occurs in ``text`` as a whole word or phrase."""
+        return [(owner, word) for _, _, owner, word in self.spans(text if folded else fold(text))]
+
+    def spans(self, folded: str) -> list[tuple[int, int, K, str]]:
+        """Every (start, end, owner, keyword) whose keyword occurs in the already folded text as a whole word
+        or phrase; ``folded[start:end]`` is the keyword."""
         if self._empty:
             return []
-        haystack = text if folded else fold(text)
-        found: list[tuple[K, str]] = []
-        last = len(haystack) - 1
-        for end, (word, owners) in self._automaton.iter(haystack):
+        found: list[tuple[int, int, K, str]] = []
+        last = len(folded) - 1
+        for end, (word, owners) in self._automaton.iter(folded):
             start = end - len(word) + 1
-            if (start > 0 and is_word_char(haystack[start - 1])) or (
-                end < last and is_word_char(haystack[end + 1])
-            ):
+            if (start > 0 and is_word_char(folded[start - 1])) or (end < last and is_word_char(folded[end + 1])):
                 continue
-            found.extend((owner, word) for owner in owners)
+            found.extend((start, end + 1, owner, word) for owner in owners)
         return found

@@ -19,10 +19,14 @@ def _accent_table() -> dict[int, str]:
 
 
 _ACCENTS = _accent_table()
+# typographic apostrophes (phones insert them) read as the ASCII one, so "doesn\u2019t" matches "doesn't"
+_ACCENTS[0x2019] = "'"
+_ACCENTS[0x2018] = "'"
 
 
 def fold(text: str) -> str:
-    """``text`` case-folded with accents removed ("Péssimo" -> "pessimo"), so keywords match either way."""
+    """``text`` case-folded with accents removed ("Péssimo" -> "pessimo") and typographic apostrophes made plain,
+    so keywords match either way."""
     folded = text.casefold()
     return folded if folded.isascii() else folded.translate(_ACCENTS)
 
