@@ -172,3 +172,38 @@ async def test_an_overdue_conversation_escalates_up_its_chain_step_by_step(
         assert conversation is not None and conversation.assignee == "dora"
         assert "escalation step 2 (department_head) -> dora" in conversation.explanation
         assert [e["to_owner"] for e in engine.store.escalations_of(result.conversation.id)] == ["lia", "dora"]
+
+
+async def test_a_page_the_schema_refuses_keeps_its_cursor_and_the_other_channels_go_on(
+    make_engine: Callable[..., Engine], platform: DemoPlatform
+) -> None:
+    from datetime import UTC, datetime
+
+    from scrm_core import hookimpl
+    from scrm_core.channels import Capabilities, Channel, Page
+    from scrm_core.models import Interaction, Party
+
+    class Loose(Channel):
+        """Builds interactions itself, so the core validates them."""
+
+        capabilities = Capabilities(polling=True)
+        config_schema = {"type": "object"}
+
+        async def poll(self, account: str, cursor: str | None) -> Page:
+            bad = Interaction(channel=self.name, account=account, external_id="x" * 600, kind="post",
+                              author=Party(platform_id="p"), text="hi", created_at=datetime.now(UTC))
+            return Page(interactions=[bad], cursor="next")
+
+    class Plugin:
+        @hookimpl
+        def scrm_register_channels(self, register: Callable[[str, type[Channel]], None]) -> None:
+            register("loose", Loose)
+
+    platform.add_feed("acme", feed(3))
+    document = {"channels": {"x": channel_section(), "forum": {"type": "loose", "account": "forum"}}}
+    async with make_engine(document, extra_plugins=(Plugin(),)) as engine:
+        report = await engine.poll()
+        assert [p.split(": page refused")[0] for p in report.problems] == ["forum/forum"]
+        assert "external_id" in report.problems[0]
+        assert engine.store.get_cursor("forum", "forum") is None
+        assert engine.store.counts()["interactions"] == 3

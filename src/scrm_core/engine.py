@@ -53,7 +53,7 @@ from scrm_core.routing import build_router
 from scrm_core.routing.escalation import Escalation, escalate_overdue
 from scrm_core.scoring import build_scorers
 from scrm_core.store import Store, open_store, subject_hash
-from scrm_core.validation import check_config
+from scrm_core.validation import check_sections
 
 __all__ = ["Engine", "PollReport", "WebhookResult"]
 
@@ -99,17 +99,26 @@ class Engine:
             load_plugins=self.config.load_plugins, disable=self.config.disable_plugins)
         self.hooks = Hooks(self.pm)
         self.registry = Registry(self.pm)
-        problems = check_config(self.config, self.registry)
-        if problems:
-            raise ConfigError(problems, self.config.source)
+        # every problem at once: the sections, then what scoring and routing refuse while compiling
+        problems = check_sections(self.config, self.registry)
+        try:
+            self.scorers = build_scorers(self.registry, self.config.scoring)
+        except ConfigError as exc:
+            problems += exc.problems
         self.clock = clock
         self._own_store = store is None
         self.store = store or open_store(self.config.store_url, base_dir=self.config.base_dir)
+        try:
+            self.router = build_router(self.config.routing, self.registry, store=self.store,
+                                       timezone=self.config.timezone)
+        except ConfigError as exc:
+            problems += exc.problems
+        if problems:
+            if self._own_store:
+                self.store.close()
+            raise ConfigError(problems, self.config.source)
         self._own_http = http is None
         self.http = http or create_client()
-        self.scorers = build_scorers(self.registry, self.config.scoring)
-        self.router = build_router(self.config.routing, self.registry, store=self.store,
-                                   timezone=self.config.timezone)
         self.pipeline = Pipeline(store=self.store, hooks=self.hooks, scorers=self.scorers, router=self.router,
                                  consent=ConsentPolicy.from_settings(self.config.consent), clock=clock)
         self.channels: dict[str, Channel] = {}
@@ -221,8 +230,13 @@ class Engine:
                         log.error("poll of %s/%s failed: %s", name, account, exc)
                         break
                     pages += 1
-                    results += self.pipeline.process_many(page.interactions,
-                                                          validated=channel.validates_interactions)
+                    try:
+                        results += self.pipeline.process_many(page.interactions,
+                                                              validated=channel.validates_interactions)
+                    except InputError as exc:  # the page is refused whole; the cursor stays, nothing is lost
+                        problems.append(f"{name}/{account}: page refused: {exc}")
+                        log.error("poll of %s/%s: page refused: %s", name, account, exc)
+                        break
                     with self.store.transaction():
                         self.store.set_cursor(name, account, page.cursor)
                     cursor = page.cursor

@@ -7,12 +7,17 @@ from scrm_core.config import Config
 from scrm_core.errors import ConfigError, ConfigProblem
 from scrm_core.plugins import Registry
 
-__all__ = ["check_config"]
+__all__ = ["check_config", "check_sections"]
 
 
 def check_config(config: Config, registry: Registry) -> list[ConfigProblem]:
     """Problems the plugins find in ``config``: unknown channel types, channel and plugin sections that break
     their plugin's schema, missing secrets, and everything routing and scoring refuse."""
+    return check_sections(config, registry) + _build_problems(config, registry)
+
+
+def check_sections(config: Config, registry: Registry) -> list[ConfigProblem]:
+    """The channel and plugin sections against the schemas their plugins registered, and missing secrets."""
     problems: list[ConfigProblem] = []
     for name, section in config.channels.items():
         path = f"channels.{name}"
@@ -33,7 +38,6 @@ def check_config(config: Config, registry: Registry) -> list[ConfigProblem]:
             continue
         plain = {k: v for k, v in settings.items() if k != "secrets"}
         problems += schemas.iter_problems(schemas.compile_schema(schema.value), plain, f"plugins.{name}")
-    problems += _build_problems(config, registry)
     return problems
 
 
