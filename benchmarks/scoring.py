@@ -1,12 +1,14 @@
 """Interactions scored per second with every default scorer, next to VADER alone (the floor for a lexicon
 scorer). The full set must reach at least 0.3 of VADER alone.
 
-    python benchmarks/scoring.py [--budget 2]
+    python benchmarks/scoring.py [--budget 2] [--corpus demo|synthetic] [--size 1000]
 
-The corpus mixes English and Portuguese customer-care posts of social-media length, without a language
-given (so the language scorer detects it). The full run follows the pipeline's rules: scorers in
-``requires`` order, language-gated, the language score filling in the interaction's language. Last line:
-JSON with ``ratio_vs_vader``.
+The corpus is the demo data's inbound messages (English and Brazilian Portuguese posts, DMs, e-mails and
+ticket updates, ``src/scrm_core/demo/data/interactions.json``), repeated to ``--size`` interactions, each a fresh
+copy without a language (so the language scorer detects it); ``--corpus synthetic`` uses twelve short
+social-media posts instead. VADER alone scores the same interactions' texts. The full run follows the pipeline's
+rules: scorers in ``requires`` order, language-gated, the language score filling in the interaction's language.
+Last line: JSON with ``ratio_vs_vader``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from datetime import UTC, datetime
 import attrs
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from scrm_core import codec
+from scrm_core.demo.run import load_dataset
 from scrm_core.models import Contact, Interaction, Party, Score
 from scrm_core.plugins import Registry, create_plugin_manager
 from scrm_core.scoring import Scorer, ScoringContext, build_scorers
@@ -39,6 +43,17 @@ TEXTS = [
     "alguém pode me ajudar com a segunda via do boleto?",
     "o carregador explodiu e quase pegou fogo aqui em casa, perigoso demais",
 ]
+
+
+def demo_corpus(size: int) -> list[Interaction]:
+    """The demo data's inbound interactions, cycled to ``size`` fresh copies without a language."""
+    documents = [d for d in load_dataset()[0] if d.get("direction", "inbound") == "inbound"]
+    items = []
+    for i in range(size):
+        document = {k: v for k, v in documents[i % len(documents)].items() if k != "language"}
+        document["external_id"] = f"{document['external_id']}#{i}"
+        items.append(codec.from_json(Interaction, document))
+    return items
 
 
 def corpus(size: int, rng: random.Random) -> list[Interaction]:
@@ -94,8 +109,10 @@ def per_second(fn: Callable[[Interaction], object], items: Sequence[Interaction]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=2.0, help="seconds per measurement")
+    parser.add_argument("--corpus", choices=("demo", "synthetic"), default="demo", help="which texts to score")
+    parser.add_argument("--size", type=int, default=1000, help="interactions in the corpus")
     args = parser.parse_args()
-    items = corpus(1000, random.Random(3))
+    items = demo_corpus(args.size) if args.corpus == "demo" else corpus(args.size, random.Random(3))
     scorers = build_scorers(Registry(create_plugin_manager(entry_points=False)), {})
     vader = SentimentIntensityAnalyzer()
     full = run_all(scorers, Contact(ref="c1", tier="gold", value=1200.0))
@@ -114,6 +131,7 @@ def main() -> None:
                 "ratio_vs_vader": round(ratio, 3),
                 "vader_per_second": round(vader_rate),
                 "all_scorers_per_second": round(full_rate),
+                "corpus": args.corpus,
             }
         )
     )

@@ -12,6 +12,7 @@ caiu" is not "caiu").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ from scrm_core.models import Interaction, Score
 from scrm_core.scoring._make import make_score
 from scrm_core.scoring.base import ScoringContext
 from scrm_core.scoring.keywords import KeywordAutomaton
-from scrm_core.scoring.text import fold, is_word_char
+from scrm_core.scoring.text import fold
 
 __all__ = [
     "DEFAULT_KEYWORDS",
@@ -225,11 +226,14 @@ def _merge(
     return merged
 
 
+#: (Python's re: neither pattern can backtrack)
+_HANDLE = re.compile(r"[@#]\S*")
+_NOT_WORD = re.compile(r"[^\w\s]+")
+
+
 def _whole(text: str) -> str:
     """``text`` folded, with @handles, #tags, punctuation and emoji dropped and spaces collapsed."""
-    words = (w for w in fold(text).split() if w[0] not in "@#")
-    kept = ("".join(c if is_word_char(c) else " " for c in w) for w in words)
-    return " ".join(" ".join(kept).split())
+    return " ".join(_NOT_WORD.sub(" ", _HANDLE.sub(" ", fold(text))).split())
 
 
 #: the automaton's owner for a mask phrase (not a valid intent name: config keys are plain words)
@@ -269,8 +273,9 @@ class IntentScorer:
                 key = _whole(phrase)
                 if key:
                     self._whole.setdefault(key, (name, phrase))
-        # opt-out messages are short: longer texts skip the normalisation
-        self._whole_longest = max((len(k) for k in self._whole), default=0) * 3 + 40
+        # whole-message phrases are short: longer texts, or texts of more words, skip the normalisation
+        self._whole_chars = max((len(k) for k in self._whole), default=0) * 2 + 20
+        self._whole_spaces = max((k.count(" ") for k in self._whole), default=0) + 3
         self._pattern_owners: list[tuple[str, str]] = []
         self._set: Any = None
         if self.patterns:
@@ -309,7 +314,7 @@ class IntentScorer:
             if masked and any(s <= start and end <= e for s, e in masked):
                 continue
             found[name] = f"intent:{name} matched {word!r}"
-        if self._whole and len(text) <= self._whole_longest:
+        if self._whole and len(text) <= self._whole_chars and text.count(" ") <= self._whole_spaces:
             hit = self._whole.get(_whole(text))
             if hit is not None and hit[0] not in found:
                 found[hit[0]] = f"intent:{hit[0]} matched {hit[1]!r} as the whole message"
