@@ -52,7 +52,8 @@ def conversation_block(conversation: Conversation, store: Store, *, now: datetim
         if last is not None:
             priority = next((s for s in last.scores if s.name == "priority"), None)
             if priority is not None and priority.reasons:
-                lines.append(Text.from_markup(f"[cyan]priority:[/] {escape('; '.join(priority.reasons))}"))
+                lines.append(Text.from_markup(
+                    f"[cyan]last message scored:[/] {escape('; '.join(priority.reasons))}"))
         if c.tags:
             lines.append(Text.from_markup(f"[cyan]tags:[/] {escape(', '.join(c.tags))}"))
     return Group(lines[0], Padding(Group(*lines[1:]), (0, 0, 1, 3)))
