@@ -32,7 +32,7 @@ def test_the_demo_runs_the_real_pipeline_and_explains_the_inbox(runner: CliRunne
     assert "to finance" in out
     for queue in ("advocates", "safety", "retention", "sales", "escalations"):
         assert f"queue {queue}" in out
-    assert out.count("why: ") >= 10 and "priority: " in out
+    assert out.count("why: ") >= 10 and "last message scored: " in out
     store = SQLiteStore(tmp_path / "demo" / "scrm-demo.sqlite3")
     counts = store.counts()
     assert counts["interactions"] == 240 and counts["dead_letters"] == 0
