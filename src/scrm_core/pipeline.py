@@ -94,6 +94,8 @@ class Pipeline:
         self.clock = clock
         self._has_identity = hooks.has_implementations("scrm_resolve_identity")
         self._has_delivery = hooks.has_implementations("scrm_deliver")
+        self._has_received = hooks.has_implementations("scrm_interaction_received")
+        self._has_routed = hooks.has_implementations("scrm_interaction_routed")
         self._interaction_validator = schemas.validator("interaction")
 
     # ------------------------------------------------------------------------------------------- steps
@@ -144,7 +146,8 @@ class Pipeline:
                                                                  and consent_change != "")
         now = self.clock()
         contact = self._identify(interaction) if inbound else None
-        self.hooks.interaction_received(interaction)
+        if self._has_received:
+            self.hooks.interaction_received(interaction)
         interaction, scores = self._score(interaction, contact, now) if inbound else (interaction, {})
         try:
             existing = self._find_conversation(interaction)
@@ -164,7 +167,7 @@ class Pipeline:
                                           opted_out=opted_out, now=now)
         score_tuple = tuple(scores.values())
         update = ConversationUpdate(event=event, conversation=conversation, interaction=interaction,
-                                    scores=score_tuple, decision=decision)
+                                    scores=score_tuple, decision=decision) if self._has_delivery else None
         delivery_id = None
         try:
             with self.store.transaction():
@@ -178,13 +181,13 @@ class Pipeline:
                 self.store.save_interaction(StoredInteraction(
                     interaction=interaction, conversation_id=conversation.id, scores=score_tuple,
                     decision=decision))
-                if self._has_delivery:
+                if update is not None:
                     delivery_id = self.store.add_delivery(conversation.id, codec.to_json(update))
         except Exception as exc:
             raise _StepFailed("store", exc) from exc
-        if decision is not None:
+        if decision is not None and self._has_routed:
             self.hooks.interaction_routed(interaction, conversation, decision)
-        if delivery_id is not None:
+        if delivery_id is not None and update is not None:
             self._deliver(delivery_id, update)
         return ProcessResult(outcome=Outcome.ACCEPTED, interaction=interaction, conversation=conversation,
                              decision=decision, scores=score_tuple)
@@ -199,11 +202,13 @@ class Pipeline:
         self, interaction: Interaction, contact: Contact | None, now: datetime
     ) -> tuple[Interaction, dict[str, Score]]:
         scores: dict[str, Score] = {}
+        # one context per interaction: it holds the same dict the loop fills, so later scorers see earlier ones
+        context = ScoringContext(scores=scores, contact=contact, now=now)
         for scorer in self.scorers:
             if scorer.languages is not None and interaction.language not in scorer.languages:
                 continue
             try:
-                score = scorer.score(interaction, ScoringContext(scores=scores, contact=contact, now=now))
+                score = scorer.score(interaction, context)
             except Exception as exc:
                 log.error("scorer %r failed on %s/%s: %s: %s", scorer.name, interaction.channel,
                           interaction.external_id, type(exc).__name__, exc)

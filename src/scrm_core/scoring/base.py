@@ -15,8 +15,9 @@ __all__ = ["Scorer", "ScoringContext"]
 
 @frozen(kw_only=True)
 class ScoringContext:
-    """What a scorer may read besides the interaction: the scores made before it (by name), the host's
-    contact record when the identity hook found one, its config section (``[scoring.<name>]``) and the time."""
+    """What a scorer may read besides the interaction: the scores made so far (by name; ``requires`` orders
+    them), the host's contact record when the identity hook found one, its config section
+    (``[scoring.<name>]``) and the time."""
 
     scores: Mapping[str, Score] = field(factory=dict)
     contact: Contact | None = None
