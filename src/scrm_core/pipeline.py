@@ -137,13 +137,10 @@ class Pipeline:
         self, interaction: Interaction, subject: str, consent_state: str | None, *, retry: bool
     ) -> ProcessResult:
         inbound = interaction.direction is Direction.INBOUND
-        consent_change = None
-        if inbound and self.consent.is_opt_out(interaction):
-            consent_change = ConsentState.OPTED_OUT.value
-        elif inbound and consent_state == ConsentState.OPTED_OUT and self.consent.is_opt_in(interaction):
-            consent_change = ""
-        opted_out = consent_change == ConsentState.OPTED_OUT or (consent_state == ConsentState.OPTED_OUT
-                                                                 and consent_change != "")
+        was_opted_out = consent_state == ConsentState.OPTED_OUT
+        opts_out = inbound and self.consent.is_opt_out(interaction)
+        opts_in = inbound and was_opted_out and not opts_out and self.consent.is_opt_in(interaction)
+        opted_out = opts_out or (was_opted_out and not opts_in)
         now = self.clock()
         contact = self._identify(interaction) if inbound else None
         if self._has_received:
@@ -173,10 +170,11 @@ class Pipeline:
             with self.store.transaction():
                 if not self.store.mark_seen(*interaction.key) and not retry:
                     return ProcessResult(outcome=Outcome.DUPLICATE, interaction=interaction)
-                if consent_change is not None:
-                    self.store.set_consent(subject, consent_change or None,
-                                           reason=f"{'opt-out' if consent_change else 'opt-in'} message "
-                                                  f"{interaction.external_id}")
+                if opts_out:
+                    self.store.set_consent(subject, ConsentState.OPTED_OUT,
+                                           reason=f"opt-out message {interaction.external_id}")
+                elif opts_in:
+                    self.store.set_consent(subject, None, reason=f"opt-in message {interaction.external_id}")
                 self.store.save_conversation(conversation)
                 self.store.save_interaction(StoredInteraction(
                     interaction=interaction, conversation_id=conversation.id, scores=score_tuple,
