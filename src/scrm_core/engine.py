@@ -121,22 +121,30 @@ class Engine:
         self.http = http or create_client()
         self.pipeline = Pipeline(store=self.store, hooks=self.hooks, scorers=self.scorers, router=self.router,
                                  consent=ConsentPolicy.from_settings(self.config.consent), clock=clock)
-        self.channels: dict[str, Channel] = {}
+        try:
+            self.channels = self._build_channels()
+        except BaseException:
+            if self._own_store:
+                self.store.close()
+            raise
+        self._not_before: dict[tuple[str, str], datetime] = {}
+        self._started = False
+
+    def _build_channels(self) -> dict[str, Channel]:
+        channels: dict[str, Channel] = {}
         for name, section in self.config.channels.items():
             if not section.enabled:
                 continue
-            cls = self.registry.channels[section.type].value
+            registered = self.registry.channels[section.type]
             try:
-                self.channels[name] = cls(name=name, settings=section.settings, secrets=section.secrets,
-                                          http=self.http)
+                channels[name] = registered.value(name=name, settings=section.settings, secrets=section.secrets,
+                                                  http=self.http)
             except ScrmError:
                 raise
             except Exception as exc:
-                plugin = self.registry.channels[section.type].plugin
-                raise PluginError(f"channel {name!r} (type {section.type!r} from plugin {plugin!r}) failed to "
-                                  f"start: {type(exc).__name__}: {exc}", plugin=plugin) from exc
-        self._not_before: dict[tuple[str, str], datetime] = {}
-        self._started = False
+                raise PluginError(f"channel {name!r} (type {section.type!r} from plugin {registered.plugin!r}) "
+                                  f"failed to start: {type(exc).__name__}: {exc}", plugin=registered.plugin) from exc
+        return channels
 
     # -------------------------------------------------------------------------------------------- lifecycle
     async def __aenter__(self) -> Engine:
@@ -187,7 +195,7 @@ class Engine:
             interactions = channel.parse(request)
         except InputError:
             raise
-        except Exception as exc:  # a parser bug must still be a typed refusal, not a 500 that loses context
+        except Exception as exc:  # a parser bug: the web app answers 500, so the platform delivers again later
             raise PluginError(f"channel {channel_name!r} failed to parse: {type(exc).__name__}: {exc}") from exc
         return WebhookResult(results=tuple(self.pipeline.process_many(
             interactions, validated=channel.validates_interactions)))
