@@ -9,12 +9,18 @@ the built-ins make on the demo data is one ``Score(...)`` accepts and equals.
 
 from __future__ import annotations
 
+import attrs
+
 from scrm_core.models import Score
 
 __all__ = ["make_score"]
 
 _new = object.__new__
 _set = object.__setattr__
+
+# fail at import, not with a half-built Score, if the model's fields ever change
+if tuple(a.name for a in attrs.fields(Score)) != ("name", "value", "confidence", "label", "reasons"):
+    raise ImportError("scrm_core.models.Score changed its fields: update scrm_core.scoring._make.make_score")
 
 
 def make_score(name: str, value: float, label: str | None, reasons: tuple[str, ...]) -> Score:
