@@ -1,4 +1,4 @@
-"""Shared fixtures: an engine with the built-in webhook channel, wired to the demo stand-in platform."""
+"""Shared fixtures: an engine with the built-in webhook channel, wired to the kit's fake of its platform."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 from scrm_core.asgi import create_app
 from scrm_core.config import Config
-from scrm_core.demo.platform import DemoPlatform
 from scrm_core.engine import Engine
+from scrm_core.fakes.webhook import WebhookPlatformFake
 from scrm_core.http import create_client
 from scrm_core.plugins import create_plugin_manager
 from scrm_core.store import SQLiteStore
@@ -20,8 +20,8 @@ from tests.support import ENVIRON, TOKEN, Clock, channel_section
 
 
 @pytest.fixture
-def platform() -> DemoPlatform:
-    return DemoPlatform(token=TOKEN, page_size=10)
+def platform() -> WebhookPlatformFake:
+    return WebhookPlatformFake(token=TOKEN)
 
 
 @pytest.fixture
@@ -30,14 +30,14 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def make_engine(tmp_path: Path, platform: DemoPlatform, clock: Clock) -> Callable[..., Engine]:
+def make_engine(tmp_path: Path, platform: WebhookPlatformFake, clock: Clock) -> Callable[..., Engine]:
     def build(document: dict[str, Any] | None = None, *, extra_plugins: tuple[object, ...] = (),
               store: SQLiteStore | None = None) -> Engine:
         document = document if document is not None else {"channels": {"x": channel_section()}}
         config = Config.from_mapping(document, environ=ENVIRON, base_dir=tmp_path)
         pm = create_plugin_manager(entry_points=False, extra=extra_plugins)
         return Engine(config, plugin_manager=pm, store=store or SQLiteStore(tmp_path / "scrm.sqlite3"),
-                      http=create_client(transport=httpx.ASGITransport(app=platform.app)), clock=clock)
+                      http=create_client(transport=platform.transport()), clock=clock)
     return build
 
 

@@ -11,7 +11,7 @@ ENVIRON = {"T_SECRET": SECRET, "T_TOKEN": TOKEN}
 
 
 def channel_section(account: str = "acme", **extra: Any) -> dict[str, Any]:
-    return {"type": "webhook", "account": account, "base_url": "http://platform.test",
+    return {"type": "webhook", "account": account, "base_url": "http://platform.test", "max_page_size": 10,
             "secret_env": "T_SECRET", "token_env": "T_TOKEN", **extra}
 
 

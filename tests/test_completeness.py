@@ -71,3 +71,12 @@ def test_the_wheel_ships_the_schemas_and_loads_them(tmp_path: Path) -> None:
             assert json.loads(archive.read(member)) == schemas.load_schema(name)
         assert "scrm_core/store/sqlite_migrations/0001_initial.sql" in names
         assert "scrm_core/demo/data/interactions.json" in names
+
+
+def test_the_runtime_needs_no_test_dependency() -> None:
+    """The demo and the fake-platform toolkit run where only scrm-core's runtime dependencies are installed."""
+    code = ("import sys\n"
+            "for name in ('pytest', 'hypothesis', '_pytest'):\n"
+            "    sys.modules[name] = None\n"
+            "import scrm_core.cli, scrm_core.demo.run, scrm_core.fakes, scrm_core.fakes.webhook, scrm_core.asgi\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

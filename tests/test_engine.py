@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from scrm_core.demo.platform import DemoPlatform
 from scrm_core.engine import Engine
 from scrm_core.errors import ConfigError, ConsentError, InputError
+from scrm_core.fakes import Fault
+from scrm_core.fakes.webhook import WebhookPlatformFake
 from scrm_core.models import ReplyStatus
 from scrm_core.pipeline import Outcome
 from scrm_core.store import SQLiteStore
@@ -22,29 +23,29 @@ def feed(n: int, account: str = "acme") -> list[dict[str, object]]:
 
 
 async def test_polling_resumes_from_its_cursor_after_a_restart(
-    make_engine: Callable[..., Engine], platform: DemoPlatform, tmp_path: object
+    make_engine: Callable[..., Engine], platform: WebhookPlatformFake, tmp_path: object
 ) -> None:
-    platform.add_feed("acme", feed(35))
+    platform.add_items("acme", feed(35))
     store_path = tmp_path / "poll.sqlite3"  # type: ignore[operator]
     async with make_engine(store=SQLiteStore(store_path)) as engine:
         report = await engine.poll(max_pages=2)
         assert report.pages == 2
-        assert engine.store.get_cursor("x", "acme") == "20"
+        assert engine.store.get_cursor("x", "acme") == "19"  # the key of the last item seen
     async with make_engine(store=SQLiteStore(store_path)) as engine:  # a restart
         report = await engine.poll()
         assert report.pages == 2
         assert engine.store.counts()["interactions"] == 35
-        platform.add_feed("acme", feed(38)[35:])
+        platform.add_items("acme", feed(38)[35:])
         report = await engine.poll()
         assert [r.outcome for r in report.results] == [Outcome.ACCEPTED] * 3
         assert engine.store.counts()["interactions"] == 38
 
 
 async def test_a_rate_limited_account_is_not_called_again_before_its_reset(
-    engine: Engine, platform: DemoPlatform, clock: Clock
+    engine: Engine, platform: WebhookPlatformFake, clock: Clock
 ) -> None:
-    platform.add_feed("acme", feed(5))
-    platform.fail_next(429, {"retry-after": "120"})
+    platform.add_items("acme", feed(5))
+    platform.faults.push(Fault.rate_limited(retry_after=120))
     report = await engine.poll()
     assert report.pages == 0 and len(report.waits) == 1
     calls = len(platform.requests)
@@ -56,24 +57,26 @@ async def test_a_rate_limited_account_is_not_called_again_before_its_reset(
     assert report.pages == 1 and engine.store.counts()["interactions"] == 5
 
 
-async def test_a_reply_goes_out_once_even_when_retried(engine: Engine, platform: DemoPlatform) -> None:
+async def test_a_reply_goes_out_once_even_when_retried(engine: Engine, platform: WebhookPlatformFake) -> None:
     [result] = engine.ingest([_inbound()])
     assert result.conversation is not None
     reply = await engine.reply(result.conversation.id, "We are on it!", agent="ana", reply_id="r-1")
-    assert reply.status is ReplyStatus.SENT and reply.external_id == "r-1"
+    assert reply.status is ReplyStatus.SENT and reply.external_id == "out-1"
     again = await engine.reply(result.conversation.id, "We are on it!", agent="ana", reply_id="r-1")
     assert again.status is ReplyStatus.SENT
-    assert len(platform.replies) == 1
-    sent = platform.replies["r-1"]
+    assert len(platform.effects.of("reply")) == 1
+    effect = platform.effects.find("reply", "r-1")
+    assert effect is not None
+    sent = effect.request
     assert sent["in_reply_to"] == "1" and sent["text"] == "We are on it!"
 
 
 async def test_a_platform_error_reschedules_the_reply_and_flush_sends_it_once(
-    engine: Engine, platform: DemoPlatform, clock: Clock
+    engine: Engine, platform: WebhookPlatformFake, clock: Clock
 ) -> None:
     [result] = engine.ingest([_inbound()])
     assert result.conversation is not None
-    platform.fail_next(503)
+    platform.faults.push(Fault.server_error(503))
     reply = await engine.reply(result.conversation.id, "Looking into it", reply_id="r-2")
     assert reply.status is ReplyStatus.PENDING and "503" in (reply.error or "")
     assert await engine.flush_outbox() == []  # not due yet
@@ -82,15 +85,15 @@ async def test_a_platform_error_reschedules_the_reply_and_flush_sends_it_once(
     assert flushed.status is ReplyStatus.SENT
     clock.now += timedelta(hours=2)
     assert await engine.flush_outbox() == []
-    assert len(platform.replies) == 1
+    assert len(platform.effects.of("reply")) == 1
 
 
 async def test_nothing_is_sent_to_an_opted_out_person_even_if_queued_before(
-    engine: Engine, platform: DemoPlatform, clock: Clock
+    engine: Engine, platform: WebhookPlatformFake, clock: Clock
 ) -> None:
     [result] = engine.ingest([_inbound()])
     assert result.conversation is not None
-    platform.fail_next(503)
+    platform.faults.push(Fault.server_error(503))
     queued = await engine.reply(result.conversation.id, "First answer", reply_id="r-3")
     assert queued.status is ReplyStatus.PENDING
     engine.opt_out("x", "u-1")
@@ -99,7 +102,7 @@ async def test_nothing_is_sent_to_an_opted_out_person_even_if_queued_before(
     clock.now += timedelta(minutes=5)
     [dropped] = await engine.flush_outbox()
     assert dropped.status is ReplyStatus.FAILED and "opted out" in (dropped.error or "")
-    assert platform.replies == {}
+    assert platform.effects.of("reply") == []
 
 
 async def test_a_reply_over_the_channel_limit_is_refused(engine: Engine) -> None:
@@ -175,7 +178,7 @@ async def test_an_overdue_conversation_escalates_up_its_chain_step_by_step(
 
 
 async def test_a_page_the_schema_refuses_keeps_its_cursor_and_the_other_channels_go_on(
-    make_engine: Callable[..., Engine], platform: DemoPlatform
+    make_engine: Callable[..., Engine], platform: WebhookPlatformFake
 ) -> None:
     from datetime import UTC, datetime
 
@@ -199,7 +202,7 @@ async def test_a_page_the_schema_refuses_keeps_its_cursor_and_the_other_channels
         def scrm_register_channels(self, register: Callable[[str, type[Channel]], None]) -> None:
             register("loose", Loose)
 
-    platform.add_feed("acme", feed(3))
+    platform.add_items("acme", feed(3))
     document = {"channels": {"x": channel_section(), "forum": {"type": "loose", "account": "forum"}}}
     async with make_engine(document, extra_plugins=(Plugin(),)) as engine:
         report = await engine.poll()

@@ -13,14 +13,15 @@ import pytest
 import uvicorn
 
 from scrm_core.asgi import create_app
-from scrm_core.demo.platform import DemoPlatform
 from scrm_core.engine import Engine
+from scrm_core.fakes.webhook import sign_webhook
 from scrm_core.signing import sign_standard_webhook
 from tests.support import SECRET, interaction_doc
 
 
 def signed(documents: list[dict[str, object]], secret: str = SECRET) -> tuple[bytes, dict[str, str]]:
-    return DemoPlatform.signed_batch(secret, documents)
+    body = json.dumps({"interactions": documents}).encode()
+    return body, sign_webhook(secret, body)
 
 
 async def test_a_signed_batch_is_accepted_and_stored(web: httpx.AsyncClient, engine: Engine) -> None:

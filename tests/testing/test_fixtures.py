@@ -18,7 +18,7 @@ import httpx
 
 from scrm_core.pipeline import Outcome
 from scrm_core.testing import EngineFactory, FakePlatform, ManualClock, sign_webhook
-from scrm_core.testing.webhook_fake import WebhookPlatformFake
+from scrm_core.fakes.webhook import WebhookPlatformFake
 
 
 SECRET = "fixture-test-secret-value"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from scrm_core.fakes.webhook import WebhookPlatformFake
 from scrm_core.testing import ChannelConformance, FakePlatform
-from scrm_core.testing.webhook_fake import WebhookPlatformFake
 
 ACCOUNT = "acme"
 

@@ -26,9 +26,10 @@ from rich.table import Table
 
 from scrm_core.asgi import create_app
 from scrm_core.config import load_config
-from scrm_core.demo.platform import DemoPlatform
 from scrm_core.engine import Engine
 from scrm_core.errors import ConsentError
+from scrm_core.fakes import Fault
+from scrm_core.fakes.webhook import WebhookPlatformFake, sign_webhook
 from scrm_core.http import create_client
 from scrm_core.models import ConversationStatus, Priority, utcnow
 from scrm_core.pipeline import Outcome
@@ -81,19 +82,19 @@ async def run_demo(workdir: Path, *, console: Console, show: int = 6) -> DemoRep
     config = load_config(config_path, environ=environ)
     accounts = {name: str(section.settings["account"]) for name, section in config.channels.items()}
 
-    platform = DemoPlatform(token=environ["SCRM_DEMO_TOKEN"], page_size=20)
+    platform = WebhookPlatformFake(token=environ["SCRM_DEMO_TOKEN"])
     for channel in _POLLED:
-        platform.add_feed(accounts[channel], grouped.get(channel, []))
-    platform.fail_next(429, {"retry-after": "0"})  # the first poll is rate limited, like a busy API
+        platform.add_items(accounts[channel], grouped.get(channel, []))
+    # the first poll is rate limited, as busy APIs are; the engine waits for the reset and resumes
+    platform.faults.push(Fault.rate_limited(retry_after=0, path="/interactions"))
 
     console.rule("[bold]scrm demo[/]: Lumen Telecom's social care inbox")
     console.print(f"{len(interactions)} interactions in English and Portuguese on {len(grouped)} channels; "
                   f"{len(agents)} people in the organisation. Store: {store_path}\n")
-    async with Engine(config, http=create_client(transport=httpx.ASGITransport(app=platform.app))) as engine:
+    async with Engine(config, http=create_client(transport=platform.transport())) as engine:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=console, transient=True) as progress:
-            outcomes, refused = await _push_webhooks(engine, platform, grouped, environ["SCRM_DEMO_SECRET"],
-                                                     progress)
+            outcomes, refused = await _push_webhooks(engine, grouped, environ["SCRM_DEMO_SECRET"], progress)
             rate_limited = await _poll_until_done(engine, outcomes, grouped, progress)
         console.print(
             f"Ingested: [green]{outcomes[Outcome.ACCEPTED]} accepted[/], {outcomes[Outcome.DUPLICATE]} "
@@ -105,7 +106,7 @@ async def run_demo(workdir: Path, *, console: Console, show: int = 6) -> DemoRep
         handoffs = _hand_off_billing(engine, console)
         _print_inbox(engine, console, show=show)
         conversations = engine.store.counts()["conversations"]
-    console.print(f"\nThe fake platform received {len(platform.replies)} reply(ies). "
+    console.print(f"\nThe stand-in platform received {len(platform.effects.of('reply'))} reply(ies). "
                   f"Explore: [bold]scrm inbox --store {store_path}[/] (add --queue NAME, --status all).")
     return DemoReport(outcomes=dict(outcomes), refused=refused, replies_sent=sent, replies_blocked=blocked,
                       handoffs=handoffs, store_path=store_path, config_path=config_path,
@@ -113,7 +114,7 @@ async def run_demo(workdir: Path, *, console: Console, show: int = 6) -> DemoRep
 
 
 async def _push_webhooks(
-    engine: Engine, platform: DemoPlatform, grouped: Mapping[str, list[dict[str, Any]]], secret: str,
+    engine: Engine, grouped: Mapping[str, list[dict[str, Any]]], secret: str,
     progress: Progress,
 ) -> tuple[Counter[str], int]:
     """X and Facebook push signed batches through the webhook app; the first batch of each arrives twice,
@@ -126,14 +127,16 @@ async def _push_webhooks(
             documents = grouped.get(channel, [])
             for start in range(0, len(documents), _BATCH):
                 batch = documents[start:start + _BATCH]
-                body, headers = platform.signed_batch(secret, batch)
+                body = json.dumps({"interactions": batch}, ensure_ascii=False).encode()
+                headers = sign_webhook(secret, body)
                 for _ in range(2 if start == 0 else 1):
                     response = await web.post(f"/webhooks/{channel}", content=body, headers=headers)
                     response.raise_for_status()
                     outcomes.update(response.json())
                 progress.advance(task, len(batch))
-        forged_body, forged = platform.signed_batch("not-the-secret", grouped[_PUSHED[0]][:1])
-        forged_response = await web.post(f"/webhooks/{_PUSHED[0]}", content=forged_body, headers=forged)
+        forged = json.dumps({"interactions": grouped[_PUSHED[0]][:1]}).encode()
+        forged_response = await web.post(f"/webhooks/{_PUSHED[0]}", content=forged,
+                                         headers=sign_webhook("not-the-secret", forged))
     return outcomes, int(forged_response.status_code == 401)
 
 

@@ -19,10 +19,7 @@ from typing import Any, Protocol
 import pluggy
 import pytest
 
-from scrm_core.plugins import create_plugin_manager
-from scrm_core.store import SQLiteStore
-from scrm_core.testing.conformance import ChannelConformance, ConformanceFailure
-from scrm_core.testing.fakes import (
+from scrm_core.fakes import (
     CursorPage,
     Effect,
     EffectLedger,
@@ -35,6 +32,9 @@ from scrm_core.testing.fakes import (
     hmac_signature,
     serve_loopback,
 )
+from scrm_core.plugins import create_plugin_manager
+from scrm_core.store import SQLiteStore
+from scrm_core.testing.conformance import ChannelConformance, ConformanceFailure
 from scrm_core.testing.harness import ManualClock, ScrmHarness, sign_webhook, stored_interactions
 from scrm_core.testing.leaks import LeakWatch
 

@@ -11,10 +11,10 @@ from scrm_core import codec, schemas
 from scrm_core.channels import WebhookRequest
 from scrm_core.engine import PollReport
 from scrm_core.errors import InputError
+from scrm_core.fakes import Fault, seconds_between
 from scrm_core.models import Interaction
 from scrm_core.pipeline import Outcome
 from scrm_core.testing._suite_base import ConformanceBase
-from scrm_core.testing.fakes import Fault, seconds_between
 from scrm_core.testing.harness import ScrmHarness, stored_interactions
 
 __all__ = ["PollChecks", "WebhookChecks"]

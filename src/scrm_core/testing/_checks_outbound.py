@@ -7,10 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from scrm_core.errors import ConsentError
+from scrm_core.fakes import FakePlatform, Fault, seconds_between
 from scrm_core.models import Reply, ReplyStatus
 from scrm_core.pipeline import Outcome
 from scrm_core.testing._suite_base import ConformanceBase
-from scrm_core.testing.fakes import FakePlatform, Fault, seconds_between
 from scrm_core.testing.harness import ScrmHarness
 
 __all__ = ["ReplyChecks"]

@@ -13,9 +13,9 @@ from typing import Any, ClassVar, TypeVar
 import pytest
 
 from scrm_core.channels import Capabilities, Channel
+from scrm_core.fakes import Effect, FakePlatform, Fault
 from scrm_core.models import Interaction, Party
 from scrm_core.plugins import Registry, create_plugin_manager
-from scrm_core.testing.fakes import Effect, FakePlatform, Fault
 from scrm_core.testing.harness import ManualClock, ScrmHarness, sign_webhook
 
 __all__ = ["ConformanceBase", "ConformanceFailure"]

@@ -30,12 +30,12 @@ import pytest
 
 from scrm_core.channels import Channel
 from scrm_core.errors import ConfigError, PluginError
+from scrm_core.fakes import FakePlatform, Fault, serve_loopback
 from scrm_core.pipeline import Outcome
 from scrm_core.plugins import ENTRY_POINT_GROUP, Registry, create_plugin_manager
 from scrm_core.testing._checks_inbound import PollChecks, WebhookChecks
 from scrm_core.testing._checks_outbound import ReplyChecks
 from scrm_core.testing._suite_base import ConformanceFailure
-from scrm_core.testing.fakes import FakePlatform, Fault, serve_loopback
 from scrm_core.testing.harness import ScrmHarness
 from scrm_core.testing.leaks import LeakWatch
 

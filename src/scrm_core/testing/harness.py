@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,12 +21,12 @@ import pluggy
 from scrm_core.asgi import create_app
 from scrm_core.config import Config
 from scrm_core.engine import Engine
+from scrm_core.fakes import FakePlatform
+from scrm_core.fakes.webhook import sign_webhook
 from scrm_core.http import create_client
 from scrm_core.models import Interaction
 from scrm_core.plugins import create_plugin_manager
-from scrm_core.signing import sign_standard_webhook
 from scrm_core.store import SQLiteStore
-from scrm_core.testing.fakes import FakePlatform
 
 __all__ = ["ManualClock", "ScrmHarness", "sign_webhook", "stored_interactions"]
 
@@ -46,17 +44,6 @@ class ManualClock:
     def advance(self, seconds: float) -> datetime:
         self.now += timedelta(seconds=seconds)
         return self.now
-
-
-def sign_webhook(secret: str, body: bytes, *, message_id: str | None = None,
-                 timestamp: int | None = None) -> dict[str, str]:
-    """Standard Webhooks headers (``webhook-id``, ``webhook-timestamp``, ``webhook-signature``) for ``body``,
-    as the built-in ``webhook`` channel expects them."""
-    return {
-        "content-type": "application/json",
-        **sign_standard_webhook(secret, message_id or f"msg_{uuid.uuid4().hex}",
-                                int(time.time()) if timestamp is None else timestamp, body),
-    }
 
 
 class ScrmHarness:

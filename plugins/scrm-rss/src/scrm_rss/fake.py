@@ -14,7 +14,7 @@ from attrs import frozen
 from starlette.requests import Request
 from starlette.responses import Response
 
-from scrm_core.testing.fakes import FakePlatform, bearer
+from scrm_core.fakes import FakePlatform, bearer
 
 __all__ = ["FakeEntry", "RssFake"]
 

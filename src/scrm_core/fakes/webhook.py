@@ -4,15 +4,30 @@
 from __future__ import annotations
 
 import json
+import time
+import uuid
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from scrm_core.testing.fakes import FakePlatform, bearer, cursor_page
+from scrm_core.fakes import FakePlatform, bearer, cursor_page
+from scrm_core.signing import sign_standard_webhook
 
-__all__ = ["WebhookPlatformFake"]
+__all__ = ["WebhookPlatformFake", "sign_webhook"]
+
+
+def sign_webhook(secret: str, body: bytes, *, message_id: str | None = None,
+                 timestamp: int | None = None) -> dict[str, str]:
+    """Standard Webhooks headers (``webhook-id``, ``webhook-timestamp``, ``webhook-signature``) for ``body``,
+    as the built-in ``webhook`` channel expects them."""
+    return {
+        "content-type": "application/json",
+        **sign_standard_webhook(secret, message_id or f"msg_{uuid.uuid4().hex}",
+                                int(time.time()) if timestamp is None else timestamp, body),
+    }
 
 
 class WebhookPlatformFake(FakePlatform):
@@ -43,6 +58,10 @@ class WebhookPlatformFake(FakePlatform):
             added.append(self.interaction(self._published))
         self.items.setdefault(account, []).extend(added)
         return added
+
+    def add_items(self, account: str, documents: Sequence[Mapping[str, Any]]) -> None:
+        """Append given interaction documents (a recorded dataset, say) to ``account``'s feed, in order."""
+        self.items.setdefault(account, []).extend(dict(document) for document in documents)
 
     async def list_interactions(self, request: Request) -> Response:
         account = request.query_params.get("account", "")
