@@ -73,7 +73,7 @@ class WebhookResult:
         return sum(1 for r in self.results if r.outcome is outcome)
 
     def summary(self) -> dict[str, int]:
-        return {outcome.value: self.count(outcome) for outcome in Outcome}
+        return result_counts(self.results)
 
 
 @frozen(kw_only=True)
